@@ -1,0 +1,132 @@
+"""Every name the platform gives anything: stacks, logical and physical names, DNS names, tags.
+
+Names are identity (DESIGN rule 2): they are computed only from the environment, the colour and a
+fixed role string, never from mutable data such as sizes or versions, so changing a setting never
+renames (and so never replaces) a resource. This module imports nothing from Pulumi so that the
+scripts (cutover, bootstrap, plan) can use it without loading the SDK.
+"""
+
+from __future__ import annotations
+
+import re
+
+PROJECT = "faas-platform"
+PREFIX = "faas"
+COLORS = ("blue", "green")
+
+# The function-facing entry points. DMZ names are public; internal names resolve to the internal
+# load balancer (private addresses) from the same public zone, so one wildcard certificate per
+# label covers every service: Knative's template is `{{.Name}}-{{.Namespace}}.{{.Domain}}`, which
+# keeps each service exactly one label under the domain.
+ENTRY_POINTS = ("dmz", "internal")
+INTERNAL_LABEL = "internal"
+
+_ENV_RE = re.compile(r"^[a-z][a-z0-9]{1,11}$")
+
+
+def valid_environment(env: str) -> bool:
+    """Environment names are short lowercase words: they end up in AWS names with length limits."""
+    return bool(_ENV_RE.match(env))
+
+
+def stack_name(env: str, color: str | None = None) -> str:
+    return env if color is None else f"{env}-{color}"
+
+
+def parse_stack_name(stack: str) -> tuple[str, str | None]:
+    """`dev` -> ("dev", None); `dev-blue` -> ("dev", "blue"); only a known colour is a suffix."""
+    env, sep, tail = stack.rpartition("-")
+    if sep and tail in COLORS:
+        return env, tail
+    return stack, None
+
+
+def prefix(env: str, color: str | None = None) -> str:
+    """The physical-name prefix of one stack: `faas-dev` or `faas-dev-blue`."""
+    return "-".join(p for p in (PREFIX, env, color) if p)
+
+
+def resource_name(env: str, color: str | None, *role: str) -> str:
+    """Logical and physical name of one resource: `faas-dev-blue-vpc`, `faas-dev-blue-private-a`."""
+    return "-".join([prefix(env, color), *role])
+
+
+def cluster_name(env: str, color: str) -> str:
+    return prefix(env, color)
+
+
+def env_zone_name(base_domain: str) -> str:
+    """The environment zone that function authors see: `faas.<baseDomain>`."""
+    return f"faas.{base_domain}"
+
+
+def cluster_zone_name(base_domain: str, color: str) -> str:
+    """The colour's own zone, reachable before a cutover: `faas-<color>.<baseDomain>`."""
+    return f"faas-{color}.{base_domain}"
+
+
+def entry_domain(zone: str, entry: str) -> str:
+    """The Knative domain of one entry point inside a zone: DMZ at the zone, internal one below."""
+    if entry not in ENTRY_POINTS:
+        raise ValueError(f"unknown entry point {entry!r}")
+    return zone if entry == "dmz" else f"{INTERNAL_LABEL}.{zone}"
+
+
+def wildcard(domain: str) -> str:
+    return f"*.{domain}"
+
+
+def env_entry_names(base_domain: str) -> dict[str, str]:
+    """Wildcard record names of the environment, per entry point (the weighted record sets)."""
+    zone = env_zone_name(base_domain)
+    return {e: wildcard(entry_domain(zone, e)) for e in ENTRY_POINTS}
+
+
+def cluster_entry_names(base_domain: str, color: str) -> dict[str, str]:
+    zone = cluster_zone_name(base_domain, color)
+    return {e: wildcard(entry_domain(zone, e)) for e in ENTRY_POINTS}
+
+
+def cutover_lock_name(zone: str) -> str:
+    """TXT record that holds the cutover lock of one environment zone."""
+    return f"_faas-cutover-lock.{zone.rstrip('.')}"
+
+
+def cutover_state_name(zone: str) -> str:
+    """TXT record that holds the outcome of the last cutover of one environment zone."""
+    return f"_faas-cutover-state.{zone.rstrip('.')}"
+
+
+def tags(env: str, color: str | None, name: str, component: str) -> dict[str, str]:
+    """Tags on every taggable AWS resource; `Name` is the physical name."""
+    t = {
+        "Name": name,
+        "Project": PROJECT,
+        "Environment": env,
+        "Component": component,
+        "ManagedBy": "pulumi",
+    }
+    if color:
+        t["Color"] = color
+    return t
+
+
+REQUIRED_TAGS = ("Name", "Project", "Environment", "Component", "ManagedBy")
+
+
+# Placement: the on-demand system group carries a NoSchedule taint, so only platform components
+# (which tolerate it) run there and anything without the toleration, i.e. every function, lands on
+# spot. Spot groups add a soft taint so stray platform pods prefer to stay off reclaimable capacity.
+POOL_LABEL = "faas.platform/pool"
+SYSTEM_POOL = "system"
+FUNCTIONS_POOL = "functions"
+SYSTEM_TAINT = {"key": "faas.platform/system", "value": "true", "effect": "NO_SCHEDULE"}
+SPOT_TAINT = {"key": "faas.platform/capacity", "value": "spot", "effect": "PREFER_NO_SCHEDULE"}
+# The same taints as Kubernetes spells them (EKS node groups take the enum spelling above).
+K8S_TAINT_EFFECT = {"NO_SCHEDULE": "NoSchedule", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
+TENANT_LABEL = "faas.platform/tenant"
+# A function author sets this label on a Knative Service to expose it on the DMZ (internet) gateway;
+# without it a service is internal only.
+EXPOSURE_LABEL = "faas.platform/exposure"
+SMOKE_NAMESPACE = "faas-smoke"
+SMOKE_SERVICE = "smoke"
