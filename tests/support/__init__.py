@@ -1,0 +1,1 @@
+"""Helpers for the cutover and bootstrap tests: a real moto server, HTTPS probe servers."""
