@@ -130,3 +130,14 @@ TENANT_LABEL = "faas.platform/tenant"
 EXPOSURE_LABEL = "faas.platform/exposure"
 SMOKE_NAMESPACE = "faas-smoke"
 SMOKE_SERVICE = "smoke"
+
+
+def state_bucket_name(account_id: str, region: str) -> str:
+    """S3 bucket of the Pulumi state backend (`pulumi login s3://...`): bucket names are global, so
+    account and region make it unique; both are fixed for the account's lifetime."""
+    return f"{PROJECT}-state-{account_id}-{region}"
+
+
+def state_key_alias() -> str:
+    """KMS alias of the key behind the state bucket and the `awskms://` secrets provider."""
+    return f"alias/{PROJECT}-state"

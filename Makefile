@@ -1,0 +1,32 @@
+# The two front-door commands. Both create the virtualenv .venv (the one Pulumi.yaml names) from the
+# pinned requirements when it is missing or older than them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: plan test lint format clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+## plan: offline plan of the dev environment (dev, dev-blue, dev-green); reports in build/plan/
+plan: $(STAMP)
+	$(PY) scripts/plan.py
+
+## test: lint, then the whole test suite (unit, property, Pulumi mocks, moto server, CLIs)
+test: $(STAMP) lint
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

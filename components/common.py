@@ -1,0 +1,82 @@
+"""Small pieces several components share: the stack's identity, tagging and IAM policy JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import naming
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Which stack a resource belongs to: every name and tag is derived from this."""
+
+    environment: str
+    color: str | None
+
+    def name(self, *role: str) -> str:
+        return naming.resource_name(self.environment, self.color, *role)
+
+    def tags(self, name: str, component: str, **extra: str) -> dict[str, str]:
+        return {**naming.tags(self.environment, self.color, name, component), **extra}
+
+
+def account_id() -> pulumi.Output[str]:
+    return aws.get_caller_identity_output().account_id
+
+
+def policy_json(statements: list[dict[str, Any]]) -> pulumi.Output[str]:
+    """An IAM policy document from statements that may hold Outputs (ARNs of other resources)."""
+    return pulumi.Output.from_input(statements).apply(
+        lambda s: json.dumps({"Version": "2012-10-17", "Statement": s}, sort_keys=True)
+    )
+
+
+def service_trust(service: str) -> str:
+    """Trust policy for an AWS service principal (EKS, EC2, flow logs)."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+def irsa_trust(
+    oidc_provider_arn: pulumi.Input[str],
+    issuer: pulumi.Input[str],
+    namespace: str,
+    service_account: str,
+) -> pulumi.Output[str]:
+    """IRSA trust pinned to one service account (`sub`) and to STS as the audience (`aud`), so no
+    other pod in the cluster can assume the role."""
+    subject = f"system:serviceaccount:{namespace}:{service_account}"
+    return pulumi.Output.all(oidc_provider_arn, issuer).apply(
+        lambda a: json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Federated": a[0]},
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                        "Condition": {
+                            "StringEquals": {
+                                f"{a[1]}:sub": subject,
+                                f"{a[1]}:aud": "sts.amazonaws.com",
+                            }
+                        },
+                    }
+                ],
+            },
+            sort_keys=True,
+        )
+    )

@@ -1,0 +1,213 @@
+"""The VPC of one colour: subnets per AZ, internet and NAT egress, routes, flow logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components import subnets
+from components.common import Identity, policy_json, service_trust
+from components.config import NetworkConfig
+from components.kms import EncryptionKey, EncryptionKeyArgs
+
+COMPONENT = "network"
+
+
+@dataclass
+class NetworkArgs:
+    identity: Identity
+    settings: NetworkConfig
+    region: str
+    cluster_name: str
+    """Tagged on the subnets so Kubernetes load-balancer discovery finds them."""
+
+
+class Network(pulumi.ComponentResource):
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("faas:network:Network", name, None, opts)
+        ident, cfg = args.identity, args.settings
+        child = pulumi.ResourceOptions(parent=self)
+
+        def tags(n: str, **extra: str) -> dict[str, str]:
+            return ident.tags(n, COMPONENT, **extra)
+
+        vpc_name = ident.name("vpc")
+        self.vpc = aws.ec2.Vpc(
+            vpc_name,
+            cidr_block=cfg.cidr,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags=tags(vpc_name),
+            opts=child,
+        )
+        # CIS AWS 5.4 / checkov CKV2_AWS_12: adopt the default security group and strip its rules,
+        # so nothing that lands in it by accident can talk to anything.
+        aws.ec2.DefaultSecurityGroup(
+            ident.name("default-sg"),
+            vpc_id=self.vpc.id,
+            ingress=[],
+            egress=[],
+            tags=tags(ident.name("default-sg")),
+            opts=child,
+        )
+        igw = aws.ec2.InternetGateway(
+            ident.name("igw"), vpc_id=self.vpc.id, tags=tags(ident.name("igw")), opts=child
+        )
+
+        cluster_tag = f"kubernetes.io/cluster/{args.cluster_name}"
+        layout = subnets.allocate(cfg.cidr, cfg.azs)
+        public, private = [], []
+        for s in layout:
+            letter = s.az[-1]
+            pub_name, priv_name = ident.name("public", letter), ident.name("private", letter)
+            public.append(
+                aws.ec2.Subnet(
+                    pub_name,
+                    vpc_id=self.vpc.id,
+                    cidr_block=s.public,
+                    availability_zone=s.az,
+                    # Only NLBs and NATs live here; checkov CKV_AWS_130.
+                    map_public_ip_on_launch=False,
+                    tags=tags(pub_name, **{"kubernetes.io/role/elb": "1", cluster_tag: "shared"}),
+                    opts=child,
+                )
+            )
+            private.append(
+                aws.ec2.Subnet(
+                    priv_name,
+                    vpc_id=self.vpc.id,
+                    cidr_block=s.private,
+                    availability_zone=s.az,
+                    tags=tags(
+                        priv_name, **{"kubernetes.io/role/internal-elb": "1", cluster_tag: "shared"}
+                    ),
+                    opts=child,
+                )
+            )
+
+        public_rt = aws.ec2.RouteTable(
+            ident.name("public-rt"),
+            vpc_id=self.vpc.id,
+            tags=tags(ident.name("public-rt")),
+            opts=child,
+        )
+        aws.ec2.Route(
+            ident.name("public-default"),
+            route_table_id=public_rt.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id,
+            opts=child,
+        )
+        for s, sub in zip(layout, public, strict=True):
+            aws.ec2.RouteTableAssociation(
+                ident.name("public", s.az[-1]),
+                subnet_id=sub.id,
+                route_table_id=public_rt.id,
+                opts=child,
+            )
+
+        # One NAT per AZ keeps an AZ outage from cutting the others' egress (production); a single
+        # NAT saves ~$33/month per extra AZ where that risk is acceptable (non-prod).
+        nat_azs = layout if cfg.nat_strategy == "perAz" else layout[:1]
+        nats = {}
+        for s, sub in zip(layout, public, strict=True):
+            if s not in nat_azs:
+                continue
+            n = ident.name("nat", s.az[-1])
+            eip = aws.ec2.Eip(n, domain="vpc", tags=tags(n), opts=child)
+            nats[s.az] = aws.ec2.NatGateway(
+                n,
+                allocation_id=eip.allocation_id,
+                subnet_id=sub.id,
+                tags=tags(n),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+            )
+        for s, sub in zip(layout, private, strict=True):
+            rt_name = ident.name("private-rt", s.az[-1])
+            rt = aws.ec2.RouteTable(rt_name, vpc_id=self.vpc.id, tags=tags(rt_name), opts=child)
+            nat = nats.get(s.az) or next(iter(nats.values()))
+            aws.ec2.Route(
+                ident.name("private-default", s.az[-1]),
+                route_table_id=rt.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=nat.id,
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(
+                ident.name("private", s.az[-1]), subnet_id=sub.id, route_table_id=rt.id, opts=child
+            )
+
+        self._flow_logs(ident, cfg, args.region)
+        self.vpc_id = self.vpc.id
+        self.vpc_cidr = self.vpc.cidr_block
+        self.public_subnet_ids = [s.id for s in public]
+        self.private_subnet_ids = [s.id for s in private]
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "public_subnet_ids": self.public_subnet_ids,
+                "private_subnet_ids": self.private_subnet_ids,
+            }
+        )
+
+    def _flow_logs(self, ident: Identity, cfg: NetworkConfig, region: str) -> None:
+        """VPC flow logs (CIS AWS 3.9, checkov CKV2_AWS_11) to an encrypted, expiring log group."""
+        child = pulumi.ResourceOptions(parent=self)
+        log_name = f"/faas/{ident.name()}/vpc-flow-logs"
+        key = EncryptionKey(
+            ident.name("flow-logs-key"),
+            EncryptionKeyArgs(
+                identity=ident,
+                role="flow-logs",
+                component=COMPONENT,
+                region=region,
+                log_group_arn_pattern=f"arn:aws:logs:{region}:{{account}}:log-group:{log_name}",
+            ),
+            opts=child,
+        )
+        group = aws.cloudwatch.LogGroup(
+            ident.name("flow-logs"),
+            name=log_name,
+            retention_in_days=cfg.flow_log_retention_days,
+            kms_key_id=key.arn,
+            tags=ident.tags(ident.name("flow-logs"), COMPONENT),
+            opts=child,
+        )
+        role_name = ident.name("flow-logs-role")
+        role = aws.iam.Role(
+            role_name,
+            assume_role_policy=service_trust("vpc-flow-logs.amazonaws.com"),
+            tags=ident.tags(role_name, COMPONENT),
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            role_name,
+            role=role.id,
+            policy=policy_json(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": [
+                            "logs:CreateLogStream",
+                            "logs:PutLogEvents",
+                            "logs:DescribeLogStreams",
+                        ],
+                        "Resource": group.arn.apply(lambda a: [a, f"{a}:*"]),
+                    }
+                ]
+            ),
+            opts=child,
+        )
+        aws.ec2.FlowLog(
+            ident.name("flow-log"),
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags=ident.tags(ident.name("flow-log"), COMPONENT),
+            opts=child,
+        )

@@ -1,0 +1,110 @@
+"""The offline plan: the real program, a stack file, Pulumi's mock monitor, a preview document.
+
+`run_plan("dev-blue")` validates the stack file, runs `components.platform.main` under the mock
+monitor and returns a document shaped like `pulumi preview --json` (docs/plan-format.md).
+Environment stacks read their colours through StackReferences; offline, those are answered with
+the colour stacks' own offline exports, so `dev` plans the records of both colours.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from components import naming
+from components.config import ConfigError, load
+from components.platform import STACKS_DIR, read_stack_file, sibling_config
+from faas_tools.offline.engine import Run, run_program
+
+
+class StackNotFound(Exception):
+    pass
+
+
+def stack_names(stacks_dir: Path = STACKS_DIR) -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in stacks_dir.glob("Pulumi.*.yaml"))
+
+
+def validate(stack: str, stacks_dir: Path = STACKS_DIR) -> dict[str, Any]:
+    """The stack file's config, or `ConfigError` with every problem (before anything runs)."""
+    raw = read_stack_file(stack, stacks_dir)
+    if raw is None:
+        raise StackNotFound(f"no stack file {stacks_dir / f'Pulumi.{stack}.yaml'}")
+    load(stack, raw, sibling_config(stack, stacks_dir))
+    return raw
+
+
+def run(stack: str, stacks_dir: Path = STACKS_DIR) -> Run:
+    raw = validate(stack, stacks_dir)
+    from components.platform import main  # the program itself, exactly as `pulumi up` runs it
+
+    return run_program(
+        stack, raw, main, stack_outputs=lambda ref: _sibling_outputs(ref, stacks_dir)
+    )
+
+
+def _sibling_outputs(ref: str, stacks_dir: Path) -> dict[str, Any] | None:
+    """Exports of the referenced stack's offline plan; None when that stack has no stack file
+    (offline, "not deployed")."""
+    stack = ref.rsplit("/", 1)[-1]
+    if read_stack_file(stack, stacks_dir) is None:
+        return None
+    return dict(_cached_outputs(stack, str(stacks_dir)))
+
+
+@lru_cache(maxsize=16)
+def _cached_outputs(stack: str, stacks_dir: str) -> tuple[tuple[str, Any], ...]:
+    # A nested run re-configures the mock runtime, so it must finish before the caller's run
+    # starts: `run_plan` resolves references up front (see below).
+    return tuple(run(stack, Path(stacks_dir)).outputs.items())
+
+
+def to_document(result: Run) -> dict[str, Any]:
+    """The `pulumi preview --json` shape: one `create` step per registration, in order."""
+    steps = []
+    for r in result.resources:
+        steps.append(
+            {
+                "op": "create",
+                "urn": r.urn,
+                "provider": r.provider,
+                "newState": {
+                    "urn": r.urn,
+                    "type": r.type,
+                    "custom": r.custom,
+                    "id": r.id,
+                    "parent": r.parent,
+                    "provider": r.provider,
+                    "inputs": r.inputs,
+                    "outputs": r.outputs,
+                    "dependencies": r.dependencies,
+                    "propertyDependencies": r.property_dependencies,
+                    "protect": r.protect,
+                    "ignoreChanges": r.ignore_changes,
+                },
+            }
+        )
+    return {
+        "stack": result.stack,
+        "project": naming.PROJECT,
+        "config": result.config,
+        "steps": steps,
+        "outputs": result.outputs,
+        "diagnostics": [{"severity": "warning", "message": w} for w in result.warnings],
+        "changeSummary": {"create": len(steps)},
+    }
+
+
+def run_plan(stack: str, stacks_dir: Path = STACKS_DIR) -> dict[str, Any]:
+    env, color = naming.parse_stack_name(stack)
+    if color is None:
+        # Plan the colours first so their exports are ready when the environment reads them.
+        for c in naming.COLORS:
+            sibling = naming.stack_name(env, c)
+            if read_stack_file(sibling, stacks_dir) is not None:
+                _cached_outputs(sibling, str(stacks_dir))
+    return to_document(run(stack, stacks_dir))
+
+
+__all__ = ["ConfigError", "StackNotFound", "run_plan", "stack_names", "to_document", "validate"]
