@@ -1,0 +1,195 @@
+"""A public hosted zone delegated from the parent zone, optionally with DNS query logging.
+
+Used twice: by the cluster stack for `faas-<color>.<baseDomain>` (with query logging) and by the
+environment stack for `faas.<baseDomain>` (protected: function authors' names live there).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components import naming
+
+# Route 53 only publishes query logs to CloudWatch Logs in us-east-1, whatever the zone's "region"
+# (Route 53 is global): https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/query-logs.html
+QUERY_LOG_REGION = "us-east-1"
+# Delegations change only when a zone is recreated; an hour keeps resolvers' load low while a
+# mistaken delegation still heals within the hour.
+DELEGATION_TTL = 3600
+
+
+@dataclass
+class DelegatedZoneArgs:
+    environment: str
+    """Environment name (tags and resource names)."""
+    color: str | None
+    """Colour of a cluster stack, or None for the environment stack."""
+    zone_name: str
+    """The zone's DNS name, e.g. `faas-blue.dev.example.com` (from components/naming.py)."""
+    parent_zone_id: str
+    """The parent zone (`<baseDomain>`) that receives the NS delegation record."""
+    component: str
+    """Value of the `Component` tag: "edge" or "environment"."""
+    query_log_retention_days: int | None = None
+    """Days to keep DNS query logs; None: no query logging."""
+    protect: bool = False
+    """Protect the zone and its delegation against deletion (the environment zone)."""
+
+
+class DelegatedZone(pulumi.ComponentResource):
+    zone_id: pulumi.Output[str]
+    zone_name: pulumi.Output[str]
+    name_servers: pulumi.Output[list[str]]
+
+    def __init__(
+        self, name: str, args: DelegatedZoneArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("faas:edge:DelegatedZone", name, None, opts)
+        env, color = args.environment, args.color
+        zone_res = naming.resource_name(env, color, "zone")
+        kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
+
+        zone = aws.route53.Zone(
+            zone_res,
+            name=args.zone_name,
+            comment=f"faas-platform {naming.stack_name(env, color)} (managed by Pulumi)",
+            # Never delete records we do not know about (e.g. the cutover's lock/state TXT records).
+            force_destroy=False,
+            tags=naming.tags(env, color, args.zone_name, args.component),
+            opts=kept,
+        )
+        aws.route53.Record(
+            naming.resource_name(env, color, "zone", "delegation"),
+            zone_id=args.parent_zone_id,
+            name=args.zone_name,
+            type="NS",
+            ttl=DELEGATION_TTL,
+            records=zone.name_servers,
+            opts=kept,
+        )
+        if args.query_log_retention_days is not None:
+            self._query_logging(zone, args)
+
+        self.zone_id = zone.zone_id
+        self.zone_name = zone.name
+        self.name_servers = zone.name_servers
+        self.register_outputs(
+            {
+                "zone_id": self.zone_id,
+                "zone_name": self.zone_name,
+                "name_servers": zone.name_servers,
+            }
+        )
+
+    def _query_logging(self, zone: aws.route53.Zone, args: DelegatedZoneArgs) -> None:
+        """Log group (us-east-1, KMS-encrypted, finite retention) + resource policy + QueryLog.
+
+        pulumi-aws v7 resources take a `region` argument, so the us-east-1 pieces use the stack's
+        own provider instead of a second, explicit `aws.Provider`: an explicit provider does not
+        read the stack's `aws:` config (profile, assumeRoles, allowedAccountIds), so it could
+        silently act in another account. https://www.pulumi.com/registry/packages/aws/how-to-guides/aws-enhanced-region-support
+        """
+        env, color = args.environment, args.color
+        child = pulumi.ResourceOptions(parent=self)
+        ident = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        part = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        group_name = f"/aws/route53/{args.zone_name}"
+        group_arn = pulumi.Output.concat(
+            "arn:", part.partition, f":logs:{QUERY_LOG_REGION}:", ident.account_id,
+            ":log-group:", group_name,
+        )  # fmt: skip
+
+        # CloudWatch Logs may use the key only for this log group (encryption-context condition):
+        # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+        key_name = naming.resource_name(env, color, "query-logs")
+        key_policy = pulumi.Output.all(part.partition, ident.account_id, group_arn).apply(
+            lambda a: json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "AccountAdministers",
+                            "Effect": "Allow",
+                            "Principal": {"AWS": f"arn:{a[0]}:iam::{a[1]}:root"},
+                            "Action": "kms:*",
+                            "Resource": "*",
+                        },
+                        {
+                            "Sid": "CloudWatchLogsUsesForQueryLogs",
+                            "Effect": "Allow",
+                            "Principal": {"Service": f"logs.{QUERY_LOG_REGION}.amazonaws.com"},
+                            "Action": [
+                                "kms:Encrypt*",
+                                "kms:Decrypt*",
+                                "kms:ReEncrypt*",
+                                "kms:GenerateDataKey*",
+                                "kms:Describe*",
+                            ],
+                            "Resource": "*",
+                            "Condition": {
+                                "ArnEquals": {"kms:EncryptionContext:aws:logs:arn": a[2]}
+                            },
+                        },
+                    ],
+                }
+            )
+        )
+        key = aws.kms.Key(
+            key_name,
+            region=QUERY_LOG_REGION,
+            description=f"DNS query logs of {args.zone_name}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=key_policy,
+            tags=naming.tags(env, color, key_name, args.component),
+            opts=child,
+        )
+        group = aws.cloudwatch.LogGroup(
+            naming.resource_name(env, color, "query-logs", "group"),
+            region=QUERY_LOG_REGION,
+            name=group_name,
+            retention_in_days=args.query_log_retention_days,
+            kms_key_id=key.arn,
+            tags=naming.tags(env, color, group_name, args.component),
+            opts=child,
+        )
+        # Route 53 writes with its service principal; the conditions stop any other account's
+        # zone from writing here (confused deputy), as the query-logging guide recommends.
+        policy_name = naming.resource_name(env, color, "route53-query-logs")
+        policy = aws.cloudwatch.LogResourcePolicy(
+            policy_name,
+            region=QUERY_LOG_REGION,
+            policy_name=policy_name,
+            policy_document=pulumi.Output.all(group_arn, ident.account_id, zone.arn).apply(
+                lambda a: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "Route53WritesQueryLogs",
+                                "Effect": "Allow",
+                                "Principal": {"Service": "route53.amazonaws.com"},
+                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                "Resource": f"{a[0]}:*",
+                                "Condition": {
+                                    "StringEquals": {"aws:SourceAccount": a[1]},
+                                    "ArnLike": {"aws:SourceArn": a[2]},
+                                },
+                            }
+                        ],
+                    }
+                )
+            ),
+            opts=child,
+        )
+        aws.route53.QueryLog(
+            naming.resource_name(env, color, "query-log"),
+            zone_id=zone.zone_id,
+            cloudwatch_log_group_arn=group.arn,
+            # Route 53 checks the resource policy when the config is created.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
