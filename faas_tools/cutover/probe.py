@@ -12,10 +12,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from components.naming import cluster_zone_name, env_zone_name
+from components.naming import SMOKE_NAMESPACE, SMOKE_SERVICE, cluster_zone_name, env_zone_name
 
-SMOKE_SERVICE = "smoke"
-SMOKE_NAMESPACE = "faas-smoke"
 EXPECT_STATUS = 200
 EXPECT_BODY = "ok"
 
