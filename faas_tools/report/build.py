@@ -28,7 +28,8 @@ class Report:
 
     @cached_property
     def svg_text(self) -> str:
-        return svg.render_svg(self.graph, self.critical_path, f"{self.stack} \u2014 plan")
+        title = f"{self.stack} \u2014 plan"
+        return svg.render_svg(self.graph, self.critical_path, title, self.stack)
 
     @cached_property
     def html_text(self) -> str:

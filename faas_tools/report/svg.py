@@ -14,6 +14,7 @@ Each node carries a <title> with its URN and type (hover text, and what the test
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -50,6 +51,19 @@ def _columns(dg: DependencyGraph) -> dict[str, int]:
     used = sorted({c for u, c in col.items() if dg.resources[u].custom})
     dense = {c: i for i, c in enumerate(used)}
     return {u: dense.get(c, 0) for u, c in col.items()}
+
+
+def common_prefix(dg: DependencyGraph, stack: str) -> str:
+    """The `faas-dev-blue-` every physical name starts with: omitted on the cards to save room."""
+    found: Counter[str] = Counter()
+    for r in dg.resources.values():
+        at = r.name.find(f"{stack}-")
+        if at >= 0:
+            found[r.name[: at + len(stack) + 1]] += 1
+    if not found:
+        return ""
+    prefix, count = found.most_common(1)[0]
+    return prefix if count * 2 >= len(dg.resources) else ""
 
 
 def _clip(text: str, limit: int = 26) -> str:
@@ -116,7 +130,9 @@ class _Layout:
         return bottom
 
 
-def _node(r: Resource, box: _Box, dg: DependencyGraph, critical: bool, ident: int) -> str:
+def _node(
+    r: Resource, box: _Box, dg: DependencyGraph, critical: bool, ident: int, prefix: str
+) -> str:
     t = dg.timing[r.urn]
     fill = FILL.get(r.type.split(":")[0], "#ffffff")
     stroke = f'stroke="{CRIT}" stroke-width="3"' if critical else 'stroke="#5f6368"'
@@ -126,10 +142,15 @@ def _node(r: Resource, box: _Box, dg: DependencyGraph, critical: bool, ident: in
         f"data-urn={quoteattr(r.urn)}><title>{escape(title)}</title>"
         f'<rect x="{box.x}" y="{box.y}" width="{box.w}" height="{box.h}" rx="5" '
         f'fill="{fill}" {stroke}/>'
-        f'<text x="{box.x + 8}" y="{box.y + 14}" class="n">{escape(_clip(r.name))}</text>'
+        f'<text x="{box.x + 8}" y="{box.y + 14}" class="n">'
+        f"{escape(_clip(_label(r.name, prefix)))}</text>"
         f'<text x="{box.x + 8}" y="{box.y + 27}" class="t">'
         f"{escape(_clip(r.short_type, 30))}</text></g>"
     )
+
+
+def _label(name: str, prefix: str) -> str:
+    return name[len(prefix) :] if prefix and name.startswith(prefix) and name != prefix else name
 
 
 def _edge(a: _Box, b: _Box, critical: bool) -> str:
@@ -144,8 +165,10 @@ def _edge(a: _Box, b: _Box, critical: bool) -> str:
     )
 
 
-def render_svg(dg: DependencyGraph, path: CriticalPath, title: str) -> str:
+def render_svg(dg: DependencyGraph, path: CriticalPath, title: str, stack: str = "") -> str:
     lay = _Layout(dg)
+    prefix = common_prefix(dg, stack) if stack else ""
+    omitted = f"; names shown without their common prefix {prefix!r}" if prefix else ""
     on_path = [s.urn for s in path.steps]
     crit_nodes = set(on_path)
     crit_edges = set(zip(on_path, on_path[1:], strict=False))
@@ -166,7 +189,7 @@ def render_svg(dg: DependencyGraph, path: CriticalPath, title: str) -> str:
         f'<text x="{MARGIN}" y="44" class="c">critical path (red): '
         f"{fmt_duration(path.total)} of a cold pulumi up; serial sum "
         f"{fmt_duration(path.serial_sum)}; {len(lay.nodes)} resources in "
-        f"{len(lay.clusters)} boxes (stack and components)</text>",
+        f"{len(lay.clusters)} boxes (stack and components){escape(omitted)}</text>",
     ]
     for box, level in sorted(lay.clusters, key=lambda c: c[1]):
         r = dg.resources[box.urn]
@@ -176,14 +199,14 @@ def render_svg(dg: DependencyGraph, path: CriticalPath, title: str) -> str:
             f'<rect x="{box.x}" y="{box.y}" width="{box.w}" height="{box.h}" rx="8" '
             f'fill="{shade}" stroke="#bdc1c6" stroke-dasharray="4 3"/>'
             f'<text x="{box.x + 8}" y="{box.y + 15}" class="c">'
-            f"{escape(r.name)} \u2014 {escape(r.short_type)}</text></g>"
+            f"{escape(_label(r.name, prefix))} \u2014 {escape(r.short_type)}</text></g>"
         )
     for u, v, kind in dg.graph.edges(data="kind"):
         if kind == "parent" or u not in lay.nodes or v not in lay.nodes or (u, v) in crit_edges:
             continue
         out.append(_edge(lay.nodes[u], lay.nodes[v], False))
     for ident, (urn, box) in enumerate(sorted(lay.nodes.items())):
-        out.append(_node(dg.resources[urn], box, dg, urn in crit_nodes, ident))
+        out.append(_node(dg.resources[urn], box, dg, urn in crit_nodes, ident, prefix))
     # Critical edges last so they are drawn above everything they cross.
     out.extend(_edge(lay.nodes[u], lay.nodes[v], True) for u, v in sorted(crit_edges))
     out.append("</svg>")
