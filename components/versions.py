@@ -46,37 +46,37 @@ HELM_CHARTS: dict[str, dict[str, str]] = {
     "istio-base": {
         "repo": "https://istio-release.storage.googleapis.com/charts",
         "chart": "base",
-        "version": "1.28.1",
+        "version": "1.30.1",
     },
     "istiod": {
         "repo": "https://istio-release.storage.googleapis.com/charts",
         "chart": "istiod",
-        "version": "1.28.1",
+        "version": "1.30.1",
     },
     "istio-cni": {
         "repo": "https://istio-release.storage.googleapis.com/charts",
         "chart": "cni",
-        "version": "1.28.1",
+        "version": "1.30.1",
     },
     "istio-gateway": {
         "repo": "https://istio-release.storage.googleapis.com/charts",
         "chart": "gateway",
-        "version": "1.28.1",
+        "version": "1.30.1",
     },
     "aws-load-balancer-controller": {
         "repo": "https://aws.github.io/eks-charts",
         "chart": "aws-load-balancer-controller",
-        "version": "1.14.1",
+        "version": "1.17.1",
     },
     "knative-operator": {
         "repo": "https://knative.github.io/operator",
         "chart": "knative-operator",
-        "version": "v1.20.0",
+        "version": "v1.23.1",
     },
     "kube-prometheus-stack": {
         "repo": "https://prometheus-community.github.io/helm-charts",
         "chart": "kube-prometheus-stack",
-        "version": "79.5.0",
+        "version": "86.2.0",
     },
     "opentelemetry-collector": {
         "repo": "https://open-telemetry.github.io/opentelemetry-helm-charts",
@@ -86,13 +86,17 @@ HELM_CHARTS: dict[str, dict[str, str]] = {
     "aws-for-fluent-bit": {
         "repo": "https://aws.github.io/eks-charts",
         "chart": "aws-for-fluent-bit",
-        "version": "0.1.35",
+        "version": "0.2.0",
     },
 }
 
-# Versions the Knative Operator installs (KnativeServing / KnativeEventing `spec.version`).
-KNATIVE_SERVING_VERSION = "1.20.0"
-KNATIVE_EVENTING_VERSION = "1.20.0"
+# Versions the Knative Operator installs (KnativeServing / KnativeEventing `spec.version`). A
+# major.minor pin lets the operator pick the newest patch it bundles for that minor; the operator
+# chart above fixes which patches those are.
+KNATIVE_SERVING_VERSION = "1.23"
+KNATIVE_EVENTING_VERSION = "1.23"
+# The platform's smoke function (components/serving/smoke.py): a static "ok" responder.
+KNATIVE_SMOKE_IMAGE = "hashicorp/http-echo:1.0.0"
 
 # Amazon Linux 2023 is the EKS-optimised AMI family for managed node groups from 1.33 on.
 NODE_AMI_TYPE = "AL2023_x86_64_STANDARD"

@@ -1,0 +1,408 @@
+"""The AWS seam of the serving stack: load balancer binding, IRSA roles, CloudWatch, access entries.
+
+Everything cloud-specific that the serving stack needs lives here, so istio/knative/observability/
+auth/tenants/smoke could run on another cloud's cluster with a different seam.
+
+* `LoadBalancerBinding`: the AWS Load Balancer Controller (Helm) only reconciles
+  TargetGroupBinding here: it registers the Istio gateway pod IPs in the NLB target groups the
+  edge created, and opens the node security group to the NLBs. Its IRSA role grants exactly that.
+  Region and VPC are passed explicitly because our nodes keep the IMDSv2 hop limit at 1, which
+  stops pods from reading instance metadata
+  (https://docs.aws.amazon.com/eks/latest/userguide/best-practices-security.html).
+* `LogShipping`: Fluent Bit to a KMS-encrypted CloudWatch log group with retention, via IRSA.
+* `TeamAccess`: one EKS access entry per team, mapping its IAM role to its Kubernetes group.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+from pulumi_kubernetes.apiextensions import CustomResource
+from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+from components import naming
+from components.serving import constants as c
+from components.serving import placement
+from components.serving.helm import pinned_release
+from components.serving.tenants import team_group
+from components.serving_config import TeamConfig
+
+
+def arn_parts(oidc_provider_arn: str) -> tuple[str, str]:
+    """(partition, account) of an IAM ARN such as `arn:aws:iam::123456789012:oidc-provider/...`.
+
+    Read from the OIDC provider's ARN so building exact resource ARNs needs no extra API call.
+    """
+    parts = oidc_provider_arn.split(":")
+    return parts[1], parts[4]
+
+
+def irsa_trust_policy(provider_arn: str, issuer: str, namespace: str, service_account: str) -> str:
+    """Trust for one service account only: pinned on both `sub` and `aud`."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": provider_arn},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {
+                            f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                            f"{issuer}:aud": "sts.amazonaws.com",
+                        }
+                    },
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+# Read-only calls TargetGroupBinding makes: resolve the target group and its health, the VPC and
+# subnets (ip targets must be in-VPC), and the ENIs/instances behind pod IPs to find the security
+# group to open. Describe calls support no resource-level restriction, so they take "*".
+TGB_DESCRIBE_ACTIONS = [
+    "ec2:DescribeInstances",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTags",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+]
+
+
+def lbc_policy(
+    target_group_arns: list[str], node_sg_id: str, region: str, partition: str, account: str
+) -> str:
+    """Least privilege for TargetGroupBinding: no wildcard actions; writes on named resources."""
+    sg_arn = f"arn:{partition}:ec2:{region}:{account}:security-group/{node_sg_id}"
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "Describe",
+                    "Effect": "Allow",
+                    "Action": TGB_DESCRIBE_ACTIONS,
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "RegisterGatewayPods",
+                    "Effect": "Allow",
+                    "Action": [
+                        "elasticloadbalancing:DeregisterTargets",
+                        "elasticloadbalancing:RegisterTargets",
+                    ],
+                    "Resource": sorted(target_group_arns),
+                },
+                {
+                    "Sid": "OpenNodeSecurityGroupToNlbs",
+                    "Effect": "Allow",
+                    "Action": [
+                        "ec2:AuthorizeSecurityGroupIngress",
+                        "ec2:RevokeSecurityGroupIngress",
+                    ],
+                    "Resource": sg_arn,
+                },
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+def target_group_binding_spec(entry: str, target_group_arn: str, lb_sg: str) -> dict:
+    return {
+        "targetGroupARN": target_group_arn,
+        "targetType": "ip",
+        "serviceRef": {"name": c.gateway_service(entry), "port": c.GATEWAY_HTTP_PORT},
+        # The controller adds these ingress rules (traffic + health checks) to the pods' security
+        # group, allowing only the NLB's own security group as the source.
+        "networking": {
+            "ingress": [
+                {
+                    "from": [{"securityGroup": {"groupID": lb_sg}}],
+                    "ports": [
+                        {"protocol": "TCP", "port": c.GATEWAY_HTTP_TARGET_PORT},
+                        {"protocol": "TCP", "port": c.GATEWAY_STATUS_PORT},
+                    ],
+                }
+            ]
+        },
+    }
+
+
+@dataclass
+class LoadBalancerBindingArgs:
+    environment: str
+    color: str
+    region: str
+    cluster_name: pulumi.Input[str]
+    vpc_id: pulumi.Input[str]
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
+    target_group_arns: dict[str, pulumi.Input[str]]
+    """Per entry point (dmz, internal): the NLB target group created by the edge."""
+    lb_security_group_ids: dict[str, pulumi.Input[str]]
+    node_security_group_id: pulumi.Input[str]
+    gateways: dict[str, pulumi.Resource]
+    """Gateway Helm releases per entry point: each binding needs its Service to exist."""
+
+
+class LoadBalancerBinding(pulumi.ComponentResource):
+    role: aws.iam.Role
+
+    def __init__(
+        self, name: str, args: LoadBalancerBindingArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("faas:serving:LoadBalancerBinding", name, None, opts)
+        env, color = args.environment, args.color
+        role_name = naming.resource_name(env, color, "lb-controller")
+        self.role = aws.iam.Role(
+            role_name,
+            name=role_name,
+            description="AWS Load Balancer Controller (TargetGroupBinding only) via IRSA",
+            assume_role_policy=pulumi.Output.all(args.oidc_provider_arn, args.oidc_issuer).apply(
+                lambda a: irsa_trust_policy(a[0], a[1], c.LBC_NAMESPACE, c.LBC_SERVICE_ACCOUNT)
+            ),
+            tags=naming.tags(env, color, role_name, "serving"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        policy = aws.iam.RolePolicy(
+            role_name,
+            name=role_name,
+            role=self.role.id,
+            policy=pulumi.Output.all(
+                args.oidc_provider_arn,
+                args.node_security_group_id,
+                *[args.target_group_arns[e] for e in c.GATEWAYS],
+            ).apply(lambda a: lbc_policy(list(a[2:]), a[1], args.region, *arn_parts(a[0]))),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        controller = pinned_release(
+            "aws-load-balancer-controller",
+            "aws-load-balancer-controller",
+            c.LBC_NAMESPACE,
+            {
+                "clusterName": args.cluster_name,
+                "region": args.region,
+                "vpcId": args.vpc_id,
+                "replicaCount": 2,
+                "podDisruptionBudget": {"maxUnavailable": 1},
+                "serviceAccount": {
+                    "create": True,
+                    "name": c.LBC_SERVICE_ACCOUNT,
+                    "annotations": {"eks.amazonaws.com/role-arn": self.role.arn},
+                },
+                # The NLBs belong to the edge stack: never let the controller create load
+                # balancers from Services or Ingresses, nor call WAF/Shield (not in its policy).
+                "enableServiceMutatorWebhook": False,
+                "createIngressClassResource": False,
+                "enableShield": False,
+                "enableWaf": False,
+                "enableWafv2": False,
+                **placement.system_placement(),
+            },
+            pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+        for entry in c.GATEWAYS:
+            CustomResource(
+                f"{name}-{entry}",
+                api_version="elbv2.k8s.aws/v1beta1",
+                kind="TargetGroupBinding",
+                metadata=ObjectMetaArgs(name=f"{entry}-gateway", namespace=c.ISTIO_NAMESPACE),
+                spec=pulumi.Output.all(
+                    args.target_group_arns[entry], args.lb_security_group_ids[entry]
+                ).apply(lambda a, e=entry: target_group_binding_spec(e, a[0], a[1])),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[controller, args.gateways[entry]]
+                ),
+            )
+        self.register_outputs({"roleArn": self.role.arn})
+
+
+@dataclass
+class LogShippingArgs:
+    environment: str
+    color: str
+    region: str
+    cluster_name: pulumi.Input[str]
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
+    retention_days: int
+    namespace: pulumi.Resource
+    """The observability namespace the Fluent Bit DaemonSet runs in."""
+
+
+def kms_key_policy(partition: str, account: str, region: str, log_group_arn: str) -> str:
+    """Account admins manage the key; CloudWatch Logs may use it only for our log group."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AccountAdmin",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "CloudWatchLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+                    "Action": [
+                        "kms:Decrypt",
+                        "kms:DescribeKey",
+                        "kms:Encrypt",
+                        "kms:GenerateDataKey*",
+                        "kms:ReEncrypt*",
+                    ],
+                    "Resource": "*",
+                    "Condition": {
+                        "ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}
+                    },
+                },
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+def log_group_name(env: str, color: str) -> str:
+    return f"/faas/{naming.prefix(env, color)}/containers"
+
+
+class LogShipping(pulumi.ComponentResource):
+    def __init__(
+        self, name: str, args: LogShippingArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("faas:serving:LogShipping", name, None, opts)
+        env, color = args.environment, args.color
+        group_name = log_group_name(env, color)
+        key_name = naming.resource_name(env, color, "logs-key")
+
+        def group_arn(provider_arn: str) -> str:
+            partition, account = arn_parts(provider_arn)
+            return f"arn:{partition}:logs:{args.region}:{account}:log-group:{group_name}"
+
+        arn = pulumi.Output.from_input(args.oidc_provider_arn).apply(group_arn)
+        key = aws.kms.Key(
+            key_name,
+            description=f"Encrypts the container logs of {naming.prefix(env, color)}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=pulumi.Output.all(args.oidc_provider_arn, arn).apply(
+                lambda a: kms_key_policy(*arn_parts(a[0]), args.region, a[1])
+            ),
+            tags=naming.tags(env, color, key_name, "serving"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        log_group = aws.cloudwatch.LogGroup(
+            naming.resource_name(env, color, "container-logs"),
+            name=group_name,
+            retention_in_days=args.retention_days,
+            kms_key_id=key.arn,
+            tags=naming.tags(env, color, group_name, "serving"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        role_name = naming.resource_name(env, color, "fluent-bit")
+        role = aws.iam.Role(
+            role_name,
+            name=role_name,
+            description="Fluent Bit: ship container logs to CloudWatch via IRSA",
+            assume_role_policy=pulumi.Output.all(args.oidc_provider_arn, args.oidc_issuer).apply(
+                lambda a: irsa_trust_policy(
+                    a[0], a[1], c.OBSERVABILITY_NAMESPACE, c.FLUENT_BIT_SERVICE_ACCOUNT
+                )
+            ),
+            tags=naming.tags(env, color, role_name, "serving"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # The group is created here, so the role cannot create groups; it writes to this one only.
+        policy = aws.iam.RolePolicy(
+            role_name,
+            name=role_name,
+            role=role.id,
+            policy=log_group.arn.apply(
+                lambda g: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": [
+                                    "logs:CreateLogStream",
+                                    "logs:DescribeLogStreams",
+                                    "logs:PutLogEvents",
+                                ],
+                                "Resource": [g, f"{g}:log-stream:*"],
+                            }
+                        ],
+                    },
+                    sort_keys=True,
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        pinned_release(
+            "aws-for-fluent-bit",
+            "aws-for-fluent-bit",
+            c.OBSERVABILITY_NAMESPACE,
+            {
+                "serviceAccount": {
+                    "create": True,
+                    "name": c.FLUENT_BIT_SERVICE_ACCOUNT,
+                    "annotations": {"eks.amazonaws.com/role-arn": role.arn},
+                },
+                "cloudWatchLogs": {
+                    "enabled": True,
+                    "region": args.region,
+                    "logGroupName": group_name,
+                    "autoCreateGroup": False,
+                },
+                "firehose": {"enabled": False},
+                "kinesis": {"enabled": False},
+                "elasticsearch": {"enabled": False},
+                # A DaemonSet: every node, including the tainted system group.
+                "tolerations": placement.everywhere_tolerations(),
+            },
+            pulumi.ResourceOptions(parent=self, depends_on=[policy, args.namespace]),
+        )
+        self.register_outputs({"logGroupName": group_name})
+
+
+@dataclass
+class TeamAccessArgs:
+    environment: str
+    color: str
+    cluster_name: pulumi.Input[str]
+    teams: tuple[TeamConfig, ...]
+
+
+class TeamAccess(pulumi.ComponentResource):
+    """EKS access entries: team IAM role -> the Kubernetes group tenants.py binds to a Role."""
+
+    def __init__(self, name: str, args: TeamAccessArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("faas:serving:TeamAccess", name, None, opts)
+        for team in args.teams:
+            entry_name = naming.resource_name(args.environment, args.color, "team", team.name)
+            aws.eks.AccessEntry(
+                entry_name,
+                cluster_name=args.cluster_name,
+                principal_arn=team.iam_role_arn,
+                type="STANDARD",
+                kubernetes_groups=[team_group(team.name)],
+                tags=naming.tags(args.environment, args.color, entry_name, "serving"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        self.register_outputs({})

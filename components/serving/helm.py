@@ -1,0 +1,45 @@
+"""Install a pinned chart: `helm.v3.Release` with chart, version and repo from versions.py.
+
+`helm.v3.Release` registers a single resource whose inputs carry the chart, version, repository,
+namespace and values, so the offline plan and the policy rules can read every choice (DESIGN rule
+5); `helm.v4.Chart` would be opaque under the mock monitor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi_kubernetes.helm.v3 import Release, ReleaseArgs, RepositoryOptsArgs
+
+from components import versions
+
+
+def pinned_release(
+    name: str,
+    chart_key: str,
+    namespace: pulumi.Input[str],
+    values: pulumi.Input[dict[str, Any]],
+    opts: pulumi.ResourceOptions,
+    create_namespace: bool = False,
+) -> Release:
+    """A release of `versions.HELM_CHARTS[chart_key]`; `name` is also the Helm release name."""
+    pin = versions.HELM_CHARTS[chart_key]
+    return Release(
+        name,
+        ReleaseArgs(
+            name=name,
+            chart=pin["chart"],
+            version=pin["version"],
+            repository_opts=RepositoryOptsArgs(repo=pin["repo"]),
+            namespace=namespace,
+            create_namespace=create_namespace,
+            values=values,
+            # Wait for workloads to be ready so dependants (CRs, bindings) see a working API.
+            skip_await=False,
+            atomic=True,
+            cleanup_on_fail=True,
+            timeout=900,
+        ),
+        opts,
+    )

@@ -1,0 +1,154 @@
+"""Istio: base CRDs, istiod, the CNI node agent and two ingress gateways (dmz, internal).
+
+The CNI plugin replaces the privileged `istio-init` container, so namespaces with sidecars can
+enforce the restricted Pod Security Standard; the `istio-cni-node` DaemonSet needs hostPath, hence
+istio-system is labelled `privileged`
+(https://istio.io/latest/docs/setup/additional-setup/pod-security-admission/).
+Gateways are ClusterIP Services: the NLBs are created by the edge and bound to gateway pods with
+TargetGroupBinding (see aws.py), so nothing here asks the cloud for a load balancer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_kubernetes.apiextensions import CustomResource
+from pulumi_kubernetes.core.v1 import Namespace
+from pulumi_kubernetes.helm.v3 import Release
+from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+from components.serving import constants as c
+from components.serving import placement
+from components.serving.helm import pinned_release
+from components.serving.podsecurity import pss_labels
+
+
+@dataclass
+class IstioArgs:
+    tracing_sample_percent: float
+    """Share of requests the gateways and sidecars trace (0..100)."""
+
+
+def gateway_values(entry: str) -> dict:
+    """Values of the `gateway` chart for one entry point."""
+    return {
+        "name": c.gateway_service(entry),
+        "labels": {**c.gateway_selector(entry), "app": c.gateway_service(entry)},
+        "service": {
+            "type": "ClusterIP",
+            "ports": [
+                {
+                    "name": "status-port",
+                    "port": c.GATEWAY_STATUS_PORT,
+                    "targetPort": c.GATEWAY_STATUS_PORT,
+                    "protocol": "TCP",
+                },
+                {
+                    "name": "http2",
+                    "port": c.GATEWAY_HTTP_PORT,
+                    "targetPort": c.GATEWAY_HTTP_TARGET_PORT,
+                    "protocol": "TCP",
+                },
+            ],
+        },
+        "autoscaling": {"enabled": True, "minReplicas": 2, "maxReplicas": 10},
+        "podDisruptionBudget": {"minAvailable": 1},
+        "topologySpreadConstraints": [
+            {
+                "maxSkew": 1,
+                "topologyKey": "topology.kubernetes.io/zone",
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": c.gateway_selector(entry)},
+            }
+        ],
+        **placement.system_placement(),
+    }
+
+
+class IstioMesh(pulumi.ComponentResource):
+    gateways: dict[str, Release]
+    """Gateway releases by entry point; bindings and Knative wait on them."""
+    istiod: Release
+
+    def __init__(self, name: str, args: IstioArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("faas:serving:IstioMesh", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        ns = Namespace(
+            f"{name}-ns",
+            metadata=ObjectMetaArgs(name=c.ISTIO_NAMESPACE, labels=pss_labels("privileged")),
+            opts=child,
+        )
+        after_ns = pulumi.ResourceOptions(parent=self, depends_on=[ns])
+        base = pinned_release(
+            "istio-base",
+            "istio-base",
+            c.ISTIO_NAMESPACE,
+            {"defaultRevision": "default"},
+            after_ns,
+        )
+        cni = pinned_release(
+            "istio-cni",
+            "istio-cni",
+            c.ISTIO_NAMESPACE,
+            # EKS runs the VPC CNI; Istio chains onto it. The DaemonSet must reach every node.
+            {"cni": {"chained": True}, "tolerations": placement.everywhere_tolerations()},
+            pulumi.ResourceOptions(parent=self, depends_on=[base]),
+        )
+        self.istiod = pinned_release(
+            "istiod",
+            "istiod",
+            c.ISTIO_NAMESPACE,
+            {
+                "pilot": {
+                    "cni": {"enabled": True},
+                    "autoscaleEnabled": True,
+                    "autoscaleMin": 2,
+                    "replicaCount": 2,
+                    **placement.system_placement(),
+                },
+                "global": {"defaultPodDisruptionBudget": {"enabled": True}},
+                "meshConfig": {
+                    "defaultProviders": {"tracing": [c.OTEL_COLLECTOR]},
+                    "extensionProviders": [
+                        {
+                            "name": c.OTEL_COLLECTOR,
+                            "opentelemetry": {
+                                "service": f"{c.OTEL_COLLECTOR}.{c.OBSERVABILITY_NAMESPACE}"
+                                ".svc.cluster.local",
+                                "port": c.OTLP_GRPC_PORT,
+                            },
+                        }
+                    ],
+                },
+            },
+            pulumi.ResourceOptions(parent=self, depends_on=[base, cni]),
+        )
+        # Mesh-wide sampling through the Telemetry API (the successor of meshConfig sampling):
+        # https://istio.io/latest/docs/tasks/observability/distributed-tracing/telemetry-api/
+        CustomResource(
+            f"{name}-telemetry",
+            api_version="telemetry.istio.io/v1",
+            kind="Telemetry",
+            metadata=ObjectMetaArgs(name="mesh-default", namespace=c.ISTIO_NAMESPACE),
+            spec={
+                "tracing": [
+                    {
+                        "providers": [{"name": c.OTEL_COLLECTOR}],
+                        "randomSamplingPercentage": args.tracing_sample_percent,
+                    }
+                ]
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.istiod]),
+        )
+        self.gateways = {
+            entry: pinned_release(
+                c.gateway_service(entry),
+                "istio-gateway",
+                c.ISTIO_NAMESPACE,
+                gateway_values(entry),
+                pulumi.ResourceOptions(parent=self, depends_on=[self.istiod]),
+            )
+            for entry in c.GATEWAYS
+        }
+        self.register_outputs({"gatewayServices": {e: c.gateway_service(e) for e in c.GATEWAYS}})

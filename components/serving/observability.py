@@ -1,0 +1,172 @@
+"""Metrics and traces: kube-prometheus-stack scraping Istio and Knative; an OpenTelemetry collector.
+
+Istio (meshConfig extension provider) and Knative (config-observability) send OTLP to the
+in-cluster collector, which batches and exports to the configured backend (`tracing.otlpEndpoint`),
+so changing backend is one setting and no workload restarts. Log shipping is cloud-specific and
+sits in aws.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_kubernetes.core.v1 import Namespace
+from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+from components.serving import constants as c
+from components.serving import placement
+from components.serving.helm import pinned_release
+from components.serving.podsecurity import pss_labels
+from components.serving_config import TracingConfig
+
+
+@dataclass
+class ObservabilityArgs:
+    tracing: TracingConfig
+
+
+def _pod_monitor(name: str, namespace_selector: dict, selector: dict, port: str, path: str) -> dict:
+    return {
+        "name": name,
+        "namespaceSelector": namespace_selector,
+        "selector": selector,
+        "podMetricsEndpoints": [{"port": port, "path": path, "interval": "30s"}],
+    }
+
+
+def prometheus_values() -> dict:
+    sys = placement.system_placement()
+    return {
+        "prometheus": {
+            "prometheusSpec": {
+                "replicas": 2,
+                "retention": "15d",
+                # Pick up every PodMonitor/ServiceMonitor, not only those labelled for this release.
+                "podMonitorSelectorNilUsesHelmValues": False,
+                "serviceMonitorSelectorNilUsesHelmValues": False,
+                **sys,
+            },
+            # Istio: envoy stats on every proxy (gateways and sidecars), istiod's monitoring port.
+            # Knative: control plane and queue-proxy metrics.
+            "additionalPodMonitors": [
+                _pod_monitor(
+                    "istio-proxies",
+                    {"any": True},
+                    {"matchExpressions": [{"key": "istio.io/rev", "operator": "Exists"}]},
+                    "http-envoy-prom",
+                    "/stats/prometheus",
+                ),
+                _pod_monitor(
+                    "knative-control-plane",
+                    {"matchNames": [c.KNATIVE_SERVING_NAMESPACE, c.KNATIVE_EVENTING_NAMESPACE]},
+                    {"matchExpressions": [{"key": "app", "operator": "Exists"}]},
+                    "http-metrics",
+                    "/metrics",
+                ),
+                _pod_monitor(
+                    "knative-queue-proxy",
+                    {"any": True},
+                    {
+                        "matchExpressions": [
+                            {"key": "serving.knative.dev/revision", "operator": "Exists"}
+                        ]
+                    },
+                    "http-usermetric",
+                    "/metrics",
+                ),
+            ],
+            "additionalServiceMonitors": [
+                {
+                    "name": "istiod",
+                    "namespaceSelector": {"matchNames": [c.ISTIO_NAMESPACE]},
+                    "selector": {"matchLabels": {"app": "istiod"}},
+                    "endpoints": [{"port": "http-monitoring", "interval": "30s"}],
+                }
+            ],
+        },
+        "prometheusOperator": {
+            **sys,
+            "admissionWebhooks": {"patch": sys},
+        },
+        "alertmanager": {"alertmanagerSpec": {"replicas": 2, **sys}},
+        "grafana": {**sys},
+        "kube-state-metrics": {**sys},
+        # node-exporter is a DaemonSet: every node, whatever its taints.
+        "prometheus-node-exporter": {"tolerations": placement.everywhere_tolerations()},
+    }
+
+
+def collector_values(tracing: TracingConfig) -> dict:
+    exporter = {"endpoint": tracing.otlp_endpoint} if tracing.otlp_endpoint else None
+    exporters = {"otlp/backend": exporter} if exporter else {"debug": {}}
+    return {
+        "mode": "deployment",
+        "fullnameOverride": c.OTEL_COLLECTOR,
+        # The chart requires an explicit image since 0.89; the k8s distribution has the OTLP parts.
+        "image": {"repository": "otel/opentelemetry-collector-k8s"},
+        "replicaCount": 2,
+        "podDisruptionBudget": {"enabled": True, "minAvailable": 1},
+        **placement.system_placement(),
+        "config": {
+            "receivers": {
+                "otlp": {
+                    "protocols": {
+                        "grpc": {"endpoint": f"0.0.0.0:{c.OTLP_GRPC_PORT}"},
+                        "http": {"endpoint": "0.0.0.0:4318"},
+                    }
+                }
+            },
+            "processors": {
+                "batch": {},
+                "memory_limiter": {
+                    "check_interval": "1s",
+                    "limit_percentage": 80,
+                    "spike_limit_percentage": 20,
+                },
+            },
+            "exporters": exporters,
+            "service": {
+                "pipelines": {
+                    "traces": {
+                        "receivers": ["otlp"],
+                        "processors": ["memory_limiter", "batch"],
+                        "exporters": list(exporters),
+                    }
+                }
+            },
+        },
+    }
+
+
+class Observability(pulumi.ComponentResource):
+    namespace: Namespace
+
+    def __init__(
+        self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("faas:serving:Observability", name, None, opts)
+        # node-exporter and Fluent Bit need host namespaces / hostPath.
+        self.namespace = Namespace(
+            f"{name}-ns",
+            metadata=ObjectMetaArgs(
+                name=c.OBSERVABILITY_NAMESPACE, labels=pss_labels("privileged")
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        after_ns = pulumi.ResourceOptions(parent=self, depends_on=[self.namespace])
+        pinned_release(
+            "kube-prometheus-stack",
+            "kube-prometheus-stack",
+            c.OBSERVABILITY_NAMESPACE,
+            prometheus_values(),
+            after_ns,
+        )
+        pinned_release(
+            c.OTEL_COLLECTOR,
+            "opentelemetry-collector",
+            c.OBSERVABILITY_NAMESPACE,
+            collector_values(args.tracing),
+            after_ns,
+        )
+        self.register_outputs({"otlpEndpoint": c.otel_grpc_endpoint()})

@@ -1,0 +1,181 @@
+"""Team onboarding: one namespace per team, fenced and budgeted, bound to the team's IAM role.
+
+Each namespace enforces the restricted Pod Security Standard (Knative's `secure-pod-defaults` fills
+in what authors omit), gets Istio sidecars (possible under `restricted` thanks to istio-cni), a
+ResourceQuota and LimitRange from the team's config, a default-deny ingress NetworkPolicy plus the
+ingress the platform needs (gateways, activator, Prometheus), and a Role for the team's Kubernetes
+group. The group is mapped to the team's IAM role by an EKS access entry in aws.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_kubernetes.core.v1 import (
+    LimitRange,
+    LimitRangeItemArgs,
+    LimitRangeSpecArgs,
+    Namespace,
+    ResourceQuota,
+    ResourceQuotaSpecArgs,
+)
+from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
+from pulumi_kubernetes.networking.v1 import (
+    NetworkPolicy,
+    NetworkPolicyIngressRuleArgs,
+    NetworkPolicyPeerArgs,
+    NetworkPolicySpecArgs,
+)
+from pulumi_kubernetes.rbac.v1 import (
+    PolicyRuleArgs,
+    Role,
+    RoleBinding,
+    RoleRefArgs,
+    SubjectArgs,
+)
+
+from components import naming
+from components.serving import constants as c
+from components.serving.podsecurity import pss_labels
+from components.serving_config import TeamConfig
+
+# Namespaces whose pods legitimately call into function pods.
+PLATFORM_INGRESS_NAMESPACES = (
+    c.ISTIO_NAMESPACE,  # the dmz/internal gateways
+    c.KNATIVE_SERVING_NAMESPACE,  # activator (scale from zero), autoscaler metric scrapes
+    c.KNATIVE_EVENTING_NAMESPACE,  # broker/trigger delivery
+    c.OBSERVABILITY_NAMESPACE,  # Prometheus
+)
+
+
+def team_group(team: str) -> str:
+    """Kubernetes group the team's IAM role maps to (no `system:` prefix: EKS rejects it)."""
+    return f"faas-team-{team}"
+
+
+def namespace_labels(team: str) -> dict[str, str]:
+    return {
+        **pss_labels("restricted"),
+        naming.TENANT_LABEL: team,
+        "istio-injection": "enabled",
+    }
+
+
+# What a team may do in its namespace: run functions, read what they produce; no RBAC/quota edits.
+DEVELOPER_RULES = [
+    PolicyRuleArgs(
+        api_groups=["serving.knative.dev"],
+        resources=["services", "configurations", "routes", "revisions"],
+        verbs=["get", "list", "watch", "create", "update", "patch", "delete"],
+    ),
+    PolicyRuleArgs(
+        api_groups=["eventing.knative.dev", "sources.knative.dev"],
+        resources=["brokers", "triggers", "pingsources", "apiserversources"],
+        verbs=["get", "list", "watch", "create", "update", "patch", "delete"],
+    ),
+    PolicyRuleArgs(
+        api_groups=[""],
+        resources=["configmaps", "secrets"],
+        verbs=["get", "list", "watch", "create", "update", "patch", "delete"],
+    ),
+    PolicyRuleArgs(
+        api_groups=["", "events.k8s.io"],
+        resources=["pods", "pods/log", "events", "services", "endpoints"],
+        verbs=["get", "list", "watch"],
+    ),
+]
+
+
+@dataclass
+class TenantArgs:
+    team: TeamConfig
+
+
+class TeamNamespace(pulumi.ComponentResource):
+    namespace: Namespace
+
+    def __init__(self, name: str, args: TenantArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("faas:serving:TeamNamespace", name, None, opts)
+        t = args.team
+        self.namespace = Namespace(
+            f"{name}-ns",
+            metadata=ObjectMetaArgs(name=t.name, labels=namespace_labels(t.name)),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        meta = lambda n: ObjectMetaArgs(name=n, namespace=t.name)  # noqa: E731
+        child = pulumi.ResourceOptions(parent=self, depends_on=[self.namespace])
+        ResourceQuota(
+            f"{name}-quota",
+            metadata=meta("team-quota"),
+            spec=ResourceQuotaSpecArgs(
+                hard={
+                    "requests.cpu": t.cpu,
+                    "requests.memory": t.memory,
+                    "limits.cpu": t.cpu,
+                    "limits.memory": t.memory,
+                    "pods": str(t.pods),
+                }
+            ),
+            opts=child,
+        )
+        # With a quota on limits every container needs limits; these defaults fill them in.
+        LimitRange(
+            f"{name}-limits",
+            metadata=meta("team-defaults"),
+            spec=LimitRangeSpecArgs(
+                limits=[
+                    LimitRangeItemArgs(
+                        type="Container",
+                        default={"cpu": "500m", "memory": "512Mi"},
+                        default_request={"cpu": "100m", "memory": "128Mi"},
+                        max={"cpu": "4", "memory": "8Gi"},
+                    )
+                ]
+            ),
+            opts=child,
+        )
+        NetworkPolicy(
+            f"{name}-default-deny",
+            metadata=meta("default-deny-ingress"),
+            spec=NetworkPolicySpecArgs(pod_selector=LabelSelectorArgs(), policy_types=["Ingress"]),
+            opts=child,
+        )
+        NetworkPolicy(
+            f"{name}-allow-platform",
+            metadata=meta("allow-platform-ingress"),
+            spec=NetworkPolicySpecArgs(
+                pod_selector=LabelSelectorArgs(),
+                policy_types=["Ingress"],
+                ingress=[
+                    NetworkPolicyIngressRuleArgs(
+                        from_=[
+                            NetworkPolicyPeerArgs(
+                                namespace_selector=LabelSelectorArgs(
+                                    match_labels={"kubernetes.io/metadata.name": ns}
+                                )
+                            )
+                            for ns in (*PLATFORM_INGRESS_NAMESPACES, t.name)
+                        ]
+                    )
+                ],
+            ),
+            opts=child,
+        )
+        role = Role(
+            f"{name}-developer", metadata=meta("faas-developer"), rules=DEVELOPER_RULES, opts=child
+        )
+        RoleBinding(
+            f"{name}-developer-binding",
+            metadata=meta("faas-developer"),
+            role_ref=RoleRefArgs(
+                api_group="rbac.authorization.k8s.io", kind="Role", name="faas-developer"
+            ),
+            subjects=[
+                SubjectArgs(
+                    kind="Group", name=team_group(t.name), api_group="rbac.authorization.k8s.io"
+                )
+            ],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role]),
+        )
+        self.register_outputs({"namespace": t.name})
