@@ -51,6 +51,9 @@ class AddonArgs:
     oidc_issuer: pulumi.Input[str]
     addons: list[str] = field(default_factory=list)
     """Names from `versions.EKS_ADDONS`; each is installed at the version pinned for the minor."""
+    after: list[pulumi.Resource] = field(default_factory=list)
+    """What must exist before the addons (the node groups, for addons that run Deployments).
+    Given to each addon: `depends_on` on a component does not hold back its children."""
 
 
 class Addons(pulumi.ComponentResource):
@@ -89,6 +92,6 @@ class Addons(pulumi.ComponentResource):
                 resolve_conflicts_on_create="OVERWRITE",
                 resolve_conflicts_on_update="PRESERVE",
                 tags=ident.tags(ident.name(addon), COMPONENT),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=args.after),
             )
         self.register_outputs({"addons": list(self.addons)})

@@ -28,6 +28,9 @@ class NodeGroupsArgs:
     subnet_ids: Sequence[pulumi.Input[str]]
     system: NodeGroupConfig
     spot: Sequence[NodeGroupConfig]
+    after: Sequence[pulumi.Resource] = ()
+    """What must exist before nodes join (the networking addons): without vpc-cni a node never
+    becomes Ready and the node group fails to create."""
 
 
 class NodeGroups(pulumi.ComponentResource):
@@ -124,6 +127,8 @@ class NodeGroups(pulumi.ComponentResource):
             # The cluster autoscaler owns the running size once the group exists; a `pulumi up`
             # must not scale a busy group back to its initial size.
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=attachments, ignore_changes=["scalingConfig.desiredSize"]
+                parent=self,
+                depends_on=[*attachments, *args.after],
+                ignore_changes=["scalingConfig.desiredSize"],
             ),
         )

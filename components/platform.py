@@ -6,6 +6,7 @@ builds either an environment stack (`<env>`) or a cluster stack (`<env>-<color>`
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,11 @@ from components.config import ClusterStackConfig, ConfigError, EnvironmentStackC
 from components.network import Network, NetworkArgs
 from components.nodegroups import NodeGroups, NodeGroupsArgs
 
-STACKS_DIR = Path(__file__).resolve().parent.parent / "stacks"
+# Where stack files live (`stackConfigDir` in Pulumi.yaml); FAAS_STACKS_DIR points the offline
+# plan at another folder (tests, fixtures of deliberately broken stacks).
+STACKS_DIR = Path(
+    os.environ.get("FAAS_STACKS_DIR") or Path(__file__).resolve().parent.parent / "stacks"
+)
 
 
 def read_stack_file(stack: str, stacks_dir: Path = STACKS_DIR) -> dict[str, Any] | None:
@@ -87,8 +92,8 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
             subnet_ids=network.private_subnet_ids,
             system=cfg.system_nodes,
             spot=cfg.spot_groups,
+            after=list(cluster.base_addons.addons.values()),
         ),
-        opts=pulumi.ResourceOptions(depends_on=[cluster.base_addons]),
     )
     # coredns and the EBS CSI controller are Deployments: created before any node can run them,
     # the addon would sit DEGRADED and `pulumi up` would time out waiting for it.
@@ -101,8 +106,8 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
             oidc_provider_arn=cluster.oidc_provider.arn,
             oidc_issuer=cluster.oidc_issuer,
             addons=["coredns", "aws-ebs-csi-driver"],
+            after=list(nodes.groups),
         ),
-        opts=pulumi.ResourceOptions(depends_on=[nodes]),
     )
     return {
         "cluster_name": cluster.name,

@@ -8,6 +8,7 @@ the colour stacks' own offline exports, so `dev` plans the records of both colou
 
 from __future__ import annotations
 
+import heapq
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from components import naming
 from components.config import ConfigError, load
 from components.platform import STACKS_DIR, read_stack_file, sibling_config
-from faas_tools.offline.engine import Run, run_program
+from faas_tools.offline.engine import Registration, Run, run_program
 
 
 class StackNotFound(Exception):
@@ -60,10 +61,33 @@ def _cached_outputs(stack: str, stacks_dir: str) -> tuple[tuple[str, Any], ...]:
     return tuple(run(stack, Path(stacks_dir)).outputs.items())
 
 
+def stable_order(resources: list[Registration]) -> list[Registration]:
+    """Registration order depends on when outputs resolve, so it varies between runs. Emit a
+    topological order instead (parents and dependencies first), ties broken by URN: the same
+    program and config always give the same document, and diffs between plans stay clean."""
+    by_urn = {r.urn: r for r in resources}
+    needs = {r.urn: {u for u in [r.parent, *r.dependencies] if u in by_urn} for r in resources}
+    users: dict[str, list[str]] = {u: [] for u in by_urn}
+    for urn, deps in needs.items():
+        for d in deps:
+            users[d].append(urn)
+    ready = [u for u, deps in needs.items() if not deps]
+    heapq.heapify(ready)
+    out = []
+    while ready:
+        urn = heapq.heappop(ready)
+        out.append(by_urn[urn])
+        for user in users[urn]:
+            needs[user].discard(urn)
+            if not needs[user]:
+                heapq.heappush(ready, user)
+    return out
+
+
 def to_document(result: Run) -> dict[str, Any]:
-    """The `pulumi preview --json` shape: one `create` step per registration, in order."""
+    """The `pulumi preview --json` shape: one `create` step per resource."""
     steps = []
-    for r in result.resources:
+    for r in stable_order(result.resources):
         steps.append(
             {
                 "op": "create",

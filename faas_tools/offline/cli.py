@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from components.config import ConfigError
+from components.platform import STACKS_DIR
 from faas_tools.offline import StackNotFound, run_plan, stack_names, validate
 from faas_tools.offline.tree import count_table, tree
 
@@ -25,12 +26,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE", help="write the preview-shaped document (one stack)")
     p.add_argument("--tree", action="store_true", help="print the full resource tree")
     p.add_argument("--all", action="store_true", help="plan every stack file in stacks/")
+    p.add_argument(
+        "--stacks-dir",
+        type=Path,
+        default=None,
+        help="folder of Pulumi.<stack>.yaml files (default: stacks/)",
+    )
     return p
 
 
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
-    stacks = stack_names() if args.all else (args.stacks or DEFAULT_STACKS)
+    where = args.stacks_dir or STACKS_DIR
+    stacks = stack_names(where) if args.all else (args.stacks or DEFAULT_STACKS)
     if args.json and len(stacks) != 1:
         print("--json writes one stack's document: name exactly one stack", file=sys.stderr)
         return 2
@@ -38,14 +46,14 @@ def main(argv: list[str]) -> int:
     bad = False
     for stack in stacks:
         try:
-            validate(stack)
+            validate(stack, where)
         except (ConfigError, StackNotFound) as err:
             print(f"error: {err}", file=sys.stderr)
             bad = True
     if bad:
         return 2
     for stack in stacks:
-        doc = run_plan(stack)
+        doc = run_plan(stack, where)
         if args.json:
             write_json(doc, Path(args.json))
         print(render(doc, full_tree=args.tree or len(stacks) == 1))
