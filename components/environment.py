@@ -34,6 +34,9 @@ from components.edge.zone import DelegatedZone, DelegatedZoneArgs
 # snake_case name to the wire name `weightedRoutingPolicies`; tests/test_environment_dns.py checks
 # what reaches the engine. https://www.pulumi.com/docs/iac/concepts/options/ignorechanges/
 WEIGHT_PROPERTY = "weighted_routing_policies"
+# The environment stack's config has no query-log setting (yet); the names function authors use
+# are the ones worth logging, so keep them as long as the cluster stacks' default.
+QUERY_LOG_RETENTION_DAYS = 30
 
 
 def required_outputs() -> list[str]:
@@ -88,6 +91,7 @@ class EnvironmentDns(pulumi.ComponentResource):
                 zone_name=zone_name,
                 parent_zone_id=cfg.parent_zone_id,
                 component="environment",
+                query_log_retention_days=QUERY_LOG_RETENTION_DAYS,
                 protect=True,
             ),
             pulumi.ResourceOptions(parent=self),

@@ -279,3 +279,13 @@ def test_stack_outputs_have_the_stable_names_the_environment_stack_reads(blue):
     assert blue.outputs["dmz_lb_dns_name"] == lbs[False].outputs["dnsName"]
     assert blue.outputs["internal_lb_zone_id"] == lbs[True].outputs["zoneId"]
     assert blue.outputs["cluster_zone_name"] == "faas-blue.dev.example.com"
+
+
+def test_the_edge_passes_the_policy_pack_with_no_mandatory_violation(blue):
+    from faas_tools import policycheck
+    from faas_tools.offline import to_document
+
+    report = policycheck.check_document(to_document(blue), env="dev")
+    mandatory = [v for v in report.violations if v.level == "mandatory" and not v.deferred]
+    assert not mandatory, policycheck.format_report(report)
+    assert report.deferred == 0

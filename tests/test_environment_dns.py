@@ -72,6 +72,14 @@ def test_environment_zone_is_delegated_and_protected(both):
     assert ns.protect is True, "deleting the delegation would take the zone off the internet"
 
 
+def test_environment_zone_queries_are_logged(both):
+    (qlog,) = of_type(both, "aws:route53/queryLog:QueryLog")
+    (group,) = of_type(both, "aws:cloudwatch/logGroup:LogGroup")
+    assert qlog.inputs["zoneId"] == env_zone(both).outputs["zoneId"]
+    assert group.inputs["region"] == "us-east-1"
+    assert group.inputs["name"] == "/aws/route53/faas.dev.example.com"
+
+
 def test_environment_stack_owns_the_validation_records_the_colours_wait_for(both, colour_runs):
     zone_id = env_zone(both).outputs["zoneId"]
     cnames = [r for r in of_type(both, "aws:route53/record:Record") if r.inputs["type"] == "CNAME"]
@@ -258,3 +266,11 @@ def test_weights_outside_route53_range_are_refused():
     raw["faas:initialWeights"] = {"blue": 256, "green": 0}
     (problem,) = _problems(raw)
     assert problem.startswith("faas:initialWeights.blue")
+
+
+def test_the_environment_stack_passes_the_policy_pack(both):
+    from faas_tools import policycheck
+    from faas_tools.offline import to_document
+
+    report = policycheck.check_document(to_document(both), env="dev")
+    assert report.ok and report.deferred == 0, policycheck.format_report(report)
