@@ -296,7 +296,7 @@ class Cutover:
         self.tl.sample(self._elapsed(), weights)
         self.p.event("change.submitted", step=step.name, weights=describe_weights(weights))
         step.insync_wait_s = self._wait_insync(step.change_id, step.name)
-        self.tl.insync_wait_s += step.insync_wait_s
+        self.tl.insync_wait_s = round(self.tl.insync_wait_s + step.insync_wait_s, 3)
 
     def _step(self, name: str, pct: int, soak: float) -> None:
         self.aws.phase = name
@@ -337,7 +337,7 @@ class Cutover:
             waited = self.clock.monotonic() - start
             if info["Status"] == "INSYNC":
                 self.p.event("change.insync", step=label, waited_s=round(waited, 3))
-                return waited
+                return round(waited, 3)
             if not self.s.rolling_back:
                 self._check_interrupt()
             if waited >= self.o.insync_timeout:
@@ -360,8 +360,8 @@ class Cutover:
             self.p.wait(f"{label}: soaking", waited, soak)
             self.clock.sleep(min(1.0, soak - waited))  # 1 s slices: the live line moves
         waited = self.clock.monotonic() - start
-        self.tl.soak_total_s += waited
-        return waited
+        self.tl.soak_total_s = round(self.tl.soak_total_s + waited, 3)
+        return round(waited, 3)
 
     def _rollback(self, rollback_to: Weights, cause: Exception) -> None:
         o = self.o

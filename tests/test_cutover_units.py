@@ -1,0 +1,152 @@
+"""Pure parts of the cutover: record validation, weights, certificate name matching, lock values,
+retry classification, rate limiting and the report picture. No AWS, no network."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from faas_tools.cutover import lock
+from faas_tools.cutover.aws import RateLimiter, is_retryable
+from faas_tools.cutover.clock import FakeClock
+from faas_tools.cutover.preflight import covers
+from faas_tools.cutover.records import (
+    RecordStateError,
+    check_not_all_zero,
+    current_share,
+    discover,
+    step_weights,
+    weight_changes,
+)
+from faas_tools.cutover.report import StepRecord, Timeline, to_svg
+from faas_tools.cutover.shift import validate_steps
+
+
+def rr(color: str, weight: Any, name: str = "\\052.faas.dev.example.com.") -> dict[str, Any]:
+    return {
+        "Name": name,
+        "Type": "A",
+        "SetIdentifier": color,
+        "Weight": weight,
+        "AliasTarget": {
+            "HostedZoneId": "Z1",
+            "DNSName": f"{color}.elb",
+            "EvaluateTargetHealth": True,
+        },
+    }
+
+
+def test_discover_groups_and_unescapes_wildcard() -> None:
+    [g] = discover([rr("blue", 100), rr("green", 0), {"Name": "x.", "Type": "NS"}])
+    assert g.name == "*.faas.dev.example.com." and g.weights() == {"blue": 100, "green": 0}
+    assert g.ttl() == 60  # alias: the ELB's TTL
+
+
+@pytest.mark.parametrize(
+    ("records", "expect"),
+    [
+        ([rr("blue", 0), rr("green", 0)], "all weights are 0"),
+        ([rr("blue", 256), rr("green", 0)], "not an integer 0..255"),
+        ([rr("blue", -1), rr("green", 1)], "not an integer 0..255"),
+        ([rr("blue", 100)], "not exactly"),
+        ([rr("blue", 100), rr("green", 0), rr("purple", 0)], "not exactly"),
+        ([rr("blue", 100), rr("blue", 0)], "not exactly"),
+        ([], "no weighted record sets"),
+    ],
+)
+def test_discover_refuses_bad_state(records: list[dict[str, Any]], expect: str) -> None:
+    with pytest.raises(RecordStateError, match=expect):
+        discover(records)
+
+
+def test_discover_reports_every_problem() -> None:
+    other = "\\052.internal.faas.dev.example.com."
+    with pytest.raises(RecordStateError) as err:
+        discover([rr("blue", 0), rr("green", 0), rr("blue", 300, other), rr("green", 0, other)])
+    assert len(err.value.problems) == 2
+
+
+def test_steps_and_changes_never_all_zero() -> None:
+    groups = discover([rr("blue", 100), rr("green", 0)])
+    assert current_share(groups, "green") == 0
+    w = step_weights(groups, "green", 100)
+    assert w == {"*.faas.dev.example.com. A": {"green": 100, "blue": 0}}
+    changes = weight_changes(groups, w)
+    assert [c["ResourceRecordSet"]["Weight"] for c in changes] == [0, 100]
+    assert all(c["ResourceRecordSet"]["AliasTarget"]["EvaluateTargetHealth"] for c in changes)
+    assert changes[0]["ResourceRecordSet"]["Name"] == "*.faas.dev.example.com."
+    with pytest.raises(ValueError, match="all-zero"):
+        check_not_all_zero({"k": {"blue": 0, "green": 0}})
+
+
+@pytest.mark.parametrize(
+    ("steps", "ok"),
+    [([10, 50, 100], True), ([100], True), ([50, 10, 100], False), ([10, 50], False),
+     ([0, 100], False), ([], False), ([10, 10, 100], False)],
+)  # fmt: skip
+def test_validate_steps(steps: list[int], ok: bool) -> None:
+    assert (validate_steps(steps) == []) is ok
+
+
+@pytest.mark.parametrize(
+    ("san", "name", "ok"),
+    [
+        ("*.faas.dev.example.com", "*.faas.dev.example.com.", True),
+        ("*.faas.dev.example.com", "api.faas.dev.example.com", True),
+        ("*.faas.dev.example.com", "*.internal.faas.dev.example.com", False),
+        ("*.faas.dev.example.com", "a.b.faas.dev.example.com", False),
+        ("*.example.com", "*.faas.dev.example.com", False),
+        ("FAAS.dev.example.com", "faas.dev.example.com", True),
+    ],
+)
+def test_certificate_coverage(san: str, name: str, ok: bool) -> None:
+    assert covers(san, name) is ok
+
+
+def test_lock_value_round_trip_and_age() -> None:
+    info = lock.new_lock(
+        "faas.dev.example.com", "ann@host", 1_800_000_000, "green", {"blue": 100, "green": 0}
+    )
+    assert info.name == "_faas-cutover-lock.faas.dev.example.com."
+    back = lock.parse_lock(info.name, info.value)
+    assert (back.owner, back.target, back.start) == ("ann@host", "green", {"blue": 100, "green": 0})
+    assert lock.format_age(back.age(1_800_003_725)) == "1h02m05s"
+    with pytest.raises(ValueError):
+        lock.encode({"owner": 'bad "quote"'})
+
+
+def _client_error(code: str, status: int) -> ClientError:
+    return ClientError(
+        {"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op"
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "retry"),
+    [("Throttling", 400, True), ("PriorRequestNotComplete", 400, True),
+     ("InternalError", 500, True), ("Whatever", 503, True),
+     ("InvalidChangeBatch", 400, False), ("AccessDenied", 403, False)],
+)  # fmt: skip
+def test_retry_classification(code: str, status: int, retry: bool) -> None:
+    assert is_retryable(_client_error(code, status)) is retry
+
+
+def test_rate_limiter_holds_five_per_second_after_the_burst() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, rate=5.0, burst=20)
+    for _ in range(30):
+        limiter.acquire()
+    assert len(clock.sleeps) == 10  # the first 20 go through at once
+    assert limiter.waited == pytest.approx(2.0)  # 10 calls over the burst at 5/s
+
+
+def test_svg_picture_has_both_colours_and_steps() -> None:
+    tl = Timeline(zone="faas.x", env="dev", target="green", source="blue", operator="o")
+    tl.sample(0, {"k": {"blue": 100, "green": 0}})
+    tl.sample(5, {"k": {"blue": 0, "green": 100}})
+    tl.steps.append(StepRecord("step 1", 100, {}, 5.0))
+    tl.total_s = 10
+    svg = to_svg(tl)
+    assert svg.count("<polyline") == 2 and "step 1" in svg and svg.strip().endswith("</svg>")
