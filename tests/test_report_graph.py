@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from faas_tools.report.graph import build_graph, critical_path, format_path
+from faas_tools.report.timings import timing
 
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
 P = "urn:pulumi:t::p::"
@@ -61,7 +62,7 @@ def test_fixture_path_runs_through_control_plane_and_node_group() -> None:
     # both node groups finish at 735 s, the tie goes to the lexically first URN ("functions").
     assert names(path) == ["vpc", "subnet-a", "cluster", "functions", "istiod"]
     assert path.total == 795
-    assert path.serial_sum == 1369
+    assert path.serial_sum == 1364
     assert path.untimed_types == ("aws:sqs/queue:Queue",)
     assert [(s.start, s.finish) for s in path.steps][2] == (15, 615)
 
@@ -154,3 +155,12 @@ def test_format_path_elides_the_middle_of_long_paths() -> None:
 def test_empty_plan_has_an_empty_path() -> None:
     path = critical_path(build_graph(doc()))
     assert path.steps == () and path.total == 0
+
+
+def test_helm_release_timing_follows_its_chart() -> None:
+    release = "kubernetes:helm.sh/v3:Release"
+    assert timing(release, True, {"chart": "knative-operator"}).seconds == 120
+    assert timing(release, True, {"chart": "base"}).seconds == 20
+    assert timing(release, True, {"chart": "something-else"}).seconds == 90
+    assert timing("faas:serving:Istio", False).seconds == 0
+    assert timing("aws:brand/new:Thing").source.startswith("not timed")

@@ -50,7 +50,9 @@ TIMINGS: dict[str, Timing] = {
     "aws:ec2/*": Timing(5, _EST),
     # IAM is eventually consistent; providers wait a few seconds after creating roles.
     "aws:iam/*": Timing(5, _EST),
-    "aws:kms/key:Key": Timing(10, _EST),
+    "aws:kms/*": Timing(5, _EST),
+    "aws:acm/*": Timing(5, _EST),
+    "aws:route53/*": Timing(5, _EST),
     "aws:cloudwatch/*": Timing(3, _EST),
     "aws:lb/*": Timing(5, _EST),
     "aws:eks/*": Timing(5, _EST),
@@ -64,13 +66,19 @@ TIMINGS: dict[str, Timing] = {
     "pulumi:pulumi:Stack": Timing(0, "the stack itself takes no time"),
 }
 
-# Helm releases differ a lot by chart: override by chart name (first substring match wins).
+# Helm releases differ a lot by chart: override by exact chart name (components/versions.py).
+_HELM = f"{_REF} A.1"
+_HELM_EST = "estimate: Helm install with --wait, no published benchmark"
 HELM_CHARTS: dict[str, Timing] = {
-    "istiod": Timing(60, f"{_REF} A.1 Istio via Helm (10 s-2 min once images are cached)"),
-    "base": Timing(20, f"{_REF} A.1 Istio via Helm (CRDs only)"),
-    "gateway": Timing(120, f"{_REF} A.1 Istio via Helm: gateway pods + Service"),
-    "knative": Timing(120, f"{_REF} A.1 Knative Serving (1-3 min)"),
-    "serving": Timing(120, f"{_REF} A.1 Knative Serving (1-3 min)"),
+    "base": Timing(20, f"{_HELM} Istio via Helm (CRDs only)"),
+    "istiod": Timing(60, f"{_HELM} Istio via Helm (10 s-2 min once images are cached)"),
+    "cni": Timing(60, f"{_HELM} Istio via Helm (a DaemonSet on every node)"),
+    "gateway": Timing(120, f"{_HELM} Istio via Helm: gateway pods and Service"),
+    "knative-operator": Timing(120, f"{_HELM} Knative Serving (1-3 min)"),
+    "aws-load-balancer-controller": Timing(60, _HELM_EST),
+    "kube-prometheus-stack": Timing(120, _HELM_EST + " (many CRDs and workloads)"),
+    "opentelemetry-collector": Timing(60, _HELM_EST),
+    "aws-for-fluent-bit": Timing(60, _HELM_EST),
 }
 
 DEFAULT = Timing(10, "not timed: no entry for this type")
@@ -84,10 +92,9 @@ def timing(
     if not custom and not resource_type.startswith("pulumi:"):
         return COMPONENT
     if resource_type == "kubernetes:helm.sh/v3:Release" and inputs:
-        chart = str(inputs.get("chart") or inputs.get("name") or "")
-        for key, value in HELM_CHARTS.items():
-            if key in chart:
-                return value
+        chart = str(inputs.get("chart") or "")
+        if chart in HELM_CHARTS:
+            return HELM_CHARTS[chart]
     for pattern, value in TIMINGS.items():
         if fnmatch.fnmatchcase(resource_type, pattern):
             return value
