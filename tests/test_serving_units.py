@@ -1,0 +1,127 @@
+"""Pure-function tests of the serving stack: pod security checker, domains, IAM documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components import naming
+from components.serving import aws, domains, placement
+from components.serving.podsecurity import (
+    restricted_container_context,
+    restricted_pod_context,
+    restricted_violations,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _good_pod() -> dict:
+    return {
+        "securityContext": restricted_pod_context(),
+        "containers": [{"name": "app", "securityContext": restricted_container_context()}],
+    }
+
+
+def test_checker_accepts_a_restricted_pod():
+    assert restricted_violations(_good_pod()) == []
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda p: p.update(hostNetwork=True), "hostNetwork"),
+        (lambda p: p.update(hostPID=True), "hostPID"),
+        (lambda p: p["containers"][0]["securityContext"].update(privileged=True), "privileged"),
+        (
+            lambda p: p["containers"][0]["securityContext"].pop("allowPrivilegeEscalation"),
+            "allowPrivilegeEscalation",
+        ),
+        (lambda p: p["containers"][0]["securityContext"].update(capabilities={}), "drop"),
+        (
+            lambda p: p["containers"][0]["securityContext"].update(
+                capabilities={"drop": ["ALL"], "add": ["NET_ADMIN"]}
+            ),
+            "NET_ADMIN",
+        ),
+        (lambda p: p.update(volumes=[{"name": "h", "hostPath": {"path": "/"}}]), "hostPath"),
+        (lambda p: p["containers"][0].update(ports=[{"hostPort": 80}]), "hostPort"),
+        (lambda p: p["securityContext"].update(runAsUser=0), "runAsUser is 0"),
+    ],
+)
+def test_checker_flags_each_restricted_violation(mutate, expected):
+    pod = _good_pod()
+    mutate(pod)
+    assert any(expected in v for v in restricted_violations(pod))
+
+
+def test_checker_needs_non_root_and_seccomp_somewhere():
+    pod = {"containers": [{"name": "a", "securityContext": {"allowPrivilegeEscalation": False}}]}
+    found = " ".join(restricted_violations(pod))
+    assert "runAsNonRoot" in found and "seccompProfile" in found
+
+
+def test_example_function_manifest_is_restricted_and_dmz():
+    ksvc = yaml.safe_load((ROOT / "examples/functions/hello-python/service.yaml").read_text())
+    assert ksvc["apiVersion"] == "serving.knative.dev/v1"
+    assert ksvc["metadata"]["labels"][naming.EXPOSURE_LABEL] == "dmz"
+    spec = ksvc["spec"]["template"]["spec"]
+    assert restricted_violations(spec) == []
+    assert spec["nodeSelector"] == placement.function_placement()["nodeSelector"]
+    assert spec["tolerations"] == placement.function_placement()["tolerations"]
+
+
+def test_domains_follow_naming():
+    assert domains.env_domains("dev.example.com") == {
+        "dmz": "faas.dev.example.com",
+        "internal": "internal.faas.dev.example.com",
+    }
+    assert domains.cluster_domains("dev.example.com", "green")["internal"] == (
+        "internal.faas-green.dev.example.com"
+    )
+
+
+def test_config_domain_has_exactly_one_default():
+    conf = domains.config_domain("dev.example.com")
+    defaults = [d for d, v in conf.items() if v == ""]
+    assert defaults == ["internal.faas.dev.example.com"]
+
+
+def test_config_istio_has_one_unselected_gateway_per_kind():
+    conf = domains.config_istio()
+    for key in ("external-gateways", "local-gateways"):
+        entries = yaml.safe_load(conf[key])
+        assert len([g for g in entries if "labelSelector" not in g]) == 1, key
+        assert all({"name", "namespace", "service"} <= set(g) for g in entries)
+
+
+def test_cluster_alias_lua_targets_this_colour_only():
+    lua = domains.cluster_alias_lua("dev.example.com", "green")
+    assert '".faas-green.dev.example.com"' in lua
+    assert "faas-blue" not in lua
+    assert '".faas.dev.example.com"' in lua
+
+
+def test_system_tolerations_match_the_node_group_taint():
+    tol = placement.system_tolerations()[0]
+    assert tol["key"] == naming.SYSTEM_TAINT["key"]
+    assert tol["value"] == naming.SYSTEM_TAINT["value"]
+    assert tol["effect"] == "NoSchedule"
+
+
+def test_irsa_trust_pins_sub_and_aud():
+    doc = json.loads(aws.irsa_trust_policy("arn:p", "issuer/x", "kube-system", "sa"))
+    st = doc["Statement"][0]
+    assert st["Principal"] == {"Federated": "arn:p"}
+    assert st["Condition"]["StringEquals"] == {
+        "issuer/x:sub": "system:serviceaccount:kube-system:sa",
+        "issuer/x:aud": "sts.amazonaws.com",
+    }
+
+
+def test_arn_parts_reads_partition_and_account():
+    arn = "arn:aws-cn:iam::210987654321:oidc-provider/oidc.eks.cn-north-1/id/X"
+    assert aws.arn_parts(arn) == ("aws-cn", "210987654321")
