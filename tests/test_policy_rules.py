@@ -193,7 +193,7 @@ def weighted(name: str, color: str, weight: Any) -> R:
         RECORD,
         f"{name}-{color}",
         {
-            "name": "*.faas.dev.example.com",
+            "name": f"*.{name}.dev.example.com",
             "type": "A",
             "setIdentifier": color,
             "weightedRoutingPolicies": [{"weight": weight}],
@@ -299,7 +299,7 @@ CASES: dict[str, Case] = {
     ),
     "nodegroup-scaling-bounds": Case(
         SYSTEM_NODES,
-        {**SYSTEM_NODES, "scalingConfig": {"minSize": 3, "desiredSize": 2, "maxSize": 4}},
+        {**NODEGROUP_OK, "scalingConfig": {"minSize": 3, "desiredSize": 2, "maxSize": 4}},
         {**SYSTEM_NODES, "scalingConfig": {"minSize": U, "desiredSize": 2, "maxSize": 4}},
     ),
     "launch-template-imdsv2": Case(
@@ -386,9 +386,9 @@ CASES: dict[str, Case] = {
         {"validationMethod": "DNS", "options": {"certificateTransparencyLoggingPreference": U}},
     ),
     "route53-weight-range": Case(
-        weighted("env", "blue", 100).props,
-        weighted("env", "blue", 300).props,
-        weighted("env", "blue", U).props,
+        weighted("single", "blue", 100).props,
+        weighted("single", "blue", 300).props,
+        weighted("single", "blue", U).props,
     ),
     "route53-weighted-not-all-zero": Case(
         [weighted("env", "blue", 100), weighted("env", "green", 0)],

@@ -35,9 +35,12 @@ WORKLOADS = (
 
 TENANT_LABEL = "faas.platform/tenant"
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
-# istio-cni's node DaemonSet needs hostPath, so istio-system must be privileged
-# (https://istio.io/latest/docs/setup/additional-setup/pod-security-admission).
-PRIVILEGED_NAMESPACES = ["istio-system"]
+# The only namespaces that may enforce `privileged`, each for a workload that cannot run otherwise:
+# istio-system: the istio-cni node DaemonSet needs hostPath
+#   (https://istio.io/latest/docs/setup/additional-setup/pod-security-admission);
+# observability: node-exporter (host network/PID) and Fluent Bit (hostPath /var/log), see
+#   components/serving/observability.py.
+PRIVILEGED_NAMESPACES = ["istio-system", "observability"]
 PSS_LEVELS = ("privileged", "baseline", "restricted")
 # Kinds without a namespace; every other kubernetes:* resource lands in one.
 CLUSTER_SCOPED = {

@@ -1,0 +1,28 @@
+"""Every shipped stack plans offline with zero mandatory policy violations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from faas_tools import policycheck
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = sorted(
+    p.name.removeprefix("Pulumi.").removesuffix(".yaml")
+    for p in (ROOT / "stacks").glob("Pulumi.*.yaml")
+)
+
+
+def test_there_are_stacks_to_check() -> None:
+    assert STACKS, "no stacks/Pulumi.<stack>.yaml files found"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_has_no_mandatory_violation(stack: str) -> None:
+    offline = pytest.importorskip("faas_tools.offline", reason="offline engine not available")
+    report = policycheck.check_document(offline.run_plan(stack))
+    mandatory = [v for v in report.violations if v.level == "mandatory" and not v.deferred]
+    assert report.resources > 0 or stack.count("-") == 0, f"{stack} planned no resources"
+    assert not mandatory, policycheck.format_report(report)
