@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -81,3 +82,25 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     assert res.returncode == 2
     assert "steps must increase" in res.stderr and "last step must be 100" in res.stderr
     assert "Pulumi.dev.yaml not found" in res.stderr
+
+
+def test_cli_sigterm_during_soak_rolls_back(moto: MotoServer, probe: ProbeServer) -> None:
+    world = build_world()
+    cmd = [
+        sys.executable, "scripts/cutover.py", "--env", ENV, "--to", "green",
+        "--zone", f"faas.{BASE}", "--region", "us-east-1", "--soak", "30", "--yes",
+        "--probe-url", probe.url, "--env-probe-url", probe.url, "--probe-ca", probe.cafile,
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=moto.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stderr is not None
+    # Wait for the event, not for time: the signal arrives while step 1 soaks.
+    for line in proc.stderr:
+        if "event=soak.start" in line:
+            proc.send_signal(signal.SIGTERM)
+            break
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, out + err
+    assert "interrupted by SIGTERM" in out
+    assert all(w == {"blue": 100, "green": 0} for w in world.weights().values())

@@ -150,3 +150,24 @@ def test_svg_picture_has_both_colours_and_steps() -> None:
     tl.total_s = 10
     svg = to_svg(tl)
     assert svg.count("<polyline") == 2 and "step 1" in svg and svg.strip().endswith("</svg>")
+
+
+def test_progress_terminal_bar_and_ci_lines() -> None:
+    import io
+
+    from faas_tools.cutover.progress import Progress
+
+    tty = io.StringIO()
+    p = Progress(tty, tty=True)
+    p.wait("step 1: soaking", 30, 60)
+    p.event("step.done", step="step 1")
+    assert "\r  step 1: soaking" in tty.getvalue() and "[" + "#" * 15 in tty.getvalue()
+    assert tty.getvalue().endswith('step="step 1"\n')  # the live line was ended first
+
+    ci = io.StringIO()
+    p = Progress(ci, tty=False)
+    p.wait("ignored", 1, 2)
+    p.event("probe", ok=True, detail="HTTP 200")
+    assert (
+        ci.getvalue().count("\n") == 1 and 'event=probe ok=True detail="HTTP 200"' in ci.getvalue()
+    )
