@@ -59,6 +59,8 @@ def cfg():
 
 @pytest.fixture(scope="module")
 def resources(cfg):
+    # Other test modules install their own mocks at import; take the runtime back for this run.
+    pulumi.runtime.set_mocks(MOCKS, preview=False)
     MOCKS.resources.clear()
 
     @pulumi.runtime.test
@@ -425,6 +427,9 @@ def test_smoke_service_is_dmz_and_answers_where_the_cutover_probes(resources):
         [n for n in custom(resources, "Namespace") if n["metadata"]["name"] == "faas-smoke"]
     )
     assert smoke_ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    # Tenant-labelled, so fenced like a team namespace.
+    for kind in ("ResourceQuota", "LimitRange", "NetworkPolicy"):
+        assert [x for x in custom(resources, kind) if x["metadata"]["namespace"] == "faas-smoke"]
 
 
 def test_component_tree_uses_house_type_tokens(resources):

@@ -18,6 +18,7 @@ from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 from components import naming, versions
 from components.serving import domains, placement
 from components.serving.podsecurity import pss_labels, restricted_container_context
+from components.serving.tenants import fence
 
 
 def smoke_hosts(base_domain: str, color: str) -> list[str]:
@@ -69,6 +70,8 @@ class SmokeService(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # Fenced like a team namespace (the policy pack checks every tenant-labelled namespace).
+        fence(name, naming.SMOKE_NAMESPACE, "1", "512Mi", 10, self, ns)
         CustomResource(
             f"{name}-ksvc",
             api_version="serving.knative.dev/v1",

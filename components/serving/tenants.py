@@ -87,6 +87,80 @@ DEVELOPER_RULES = [
 ]
 
 
+def fence(
+    name: str,
+    namespace: str,
+    cpu: str,
+    memory: str,
+    pods: int,
+    parent: pulumi.Resource,
+    ns: Namespace,
+) -> None:
+    """Quota, default limits, default-deny ingress and the platform's allowed ingress.
+
+    Shared by team namespaces and the platform's own smoke namespace.
+    """
+    meta = lambda n: ObjectMetaArgs(name=n, namespace=namespace)  # noqa: E731
+    child = pulumi.ResourceOptions(parent=parent, depends_on=[ns])
+    ResourceQuota(
+        f"{name}-quota",
+        metadata=meta("team-quota"),
+        spec=ResourceQuotaSpecArgs(
+            hard={
+                "requests.cpu": cpu,
+                "requests.memory": memory,
+                "limits.cpu": cpu,
+                "limits.memory": memory,
+                "pods": str(pods),
+            }
+        ),
+        opts=child,
+    )
+    # With a quota on limits every container needs limits; these defaults fill them in.
+    LimitRange(
+        f"{name}-limits",
+        metadata=meta("team-defaults"),
+        spec=LimitRangeSpecArgs(
+            limits=[
+                LimitRangeItemArgs(
+                    type="Container",
+                    default={"cpu": "500m", "memory": "512Mi"},
+                    default_request={"cpu": "100m", "memory": "128Mi"},
+                    max={"cpu": "4", "memory": "8Gi"},
+                )
+            ]
+        ),
+        opts=child,
+    )
+    NetworkPolicy(
+        f"{name}-default-deny",
+        metadata=meta("default-deny-ingress"),
+        spec=NetworkPolicySpecArgs(pod_selector=LabelSelectorArgs(), policy_types=["Ingress"]),
+        opts=child,
+    )
+    NetworkPolicy(
+        f"{name}-allow-platform",
+        metadata=meta("allow-platform-ingress"),
+        spec=NetworkPolicySpecArgs(
+            pod_selector=LabelSelectorArgs(),
+            policy_types=["Ingress"],
+            ingress=[
+                NetworkPolicyIngressRuleArgs(
+                    from_=[
+                        NetworkPolicyPeerArgs(
+                            namespace_selector=LabelSelectorArgs(
+                                match_labels={"kubernetes.io/metadata.name": src}
+                            )
+                        )
+                        for src in (*PLATFORM_INGRESS_NAMESPACES, namespace)
+                    ]
+                )
+            ],
+        ),
+        opts=child,
+    )
+
+
 @dataclass
 class TenantArgs:
     team: TeamConfig
@@ -103,65 +177,9 @@ class TeamNamespace(pulumi.ComponentResource):
             metadata=ObjectMetaArgs(name=t.name, labels=namespace_labels(t.name)),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        fence(name, t.name, t.cpu, t.memory, t.pods, self, self.namespace)
         meta = lambda n: ObjectMetaArgs(name=n, namespace=t.name)  # noqa: E731
         child = pulumi.ResourceOptions(parent=self, depends_on=[self.namespace])
-        ResourceQuota(
-            f"{name}-quota",
-            metadata=meta("team-quota"),
-            spec=ResourceQuotaSpecArgs(
-                hard={
-                    "requests.cpu": t.cpu,
-                    "requests.memory": t.memory,
-                    "limits.cpu": t.cpu,
-                    "limits.memory": t.memory,
-                    "pods": str(t.pods),
-                }
-            ),
-            opts=child,
-        )
-        # With a quota on limits every container needs limits; these defaults fill them in.
-        LimitRange(
-            f"{name}-limits",
-            metadata=meta("team-defaults"),
-            spec=LimitRangeSpecArgs(
-                limits=[
-                    LimitRangeItemArgs(
-                        type="Container",
-                        default={"cpu": "500m", "memory": "512Mi"},
-                        default_request={"cpu": "100m", "memory": "128Mi"},
-                        max={"cpu": "4", "memory": "8Gi"},
-                    )
-                ]
-            ),
-            opts=child,
-        )
-        NetworkPolicy(
-            f"{name}-default-deny",
-            metadata=meta("default-deny-ingress"),
-            spec=NetworkPolicySpecArgs(pod_selector=LabelSelectorArgs(), policy_types=["Ingress"]),
-            opts=child,
-        )
-        NetworkPolicy(
-            f"{name}-allow-platform",
-            metadata=meta("allow-platform-ingress"),
-            spec=NetworkPolicySpecArgs(
-                pod_selector=LabelSelectorArgs(),
-                policy_types=["Ingress"],
-                ingress=[
-                    NetworkPolicyIngressRuleArgs(
-                        from_=[
-                            NetworkPolicyPeerArgs(
-                                namespace_selector=LabelSelectorArgs(
-                                    match_labels={"kubernetes.io/metadata.name": ns}
-                                )
-                            )
-                            for ns in (*PLATFORM_INGRESS_NAMESPACES, t.name)
-                        ]
-                    )
-                ],
-            ),
-            opts=child,
-        )
         role = Role(
             f"{name}-developer", metadata=meta("faas-developer"), rules=DEVELOPER_RULES, opts=child
         )
