@@ -166,9 +166,6 @@ class Cluster(pulumi.ComponentResource):
                 self.eks.certificate_authority.data,
             ).apply(lambda a: kubeconfig(a[0], a[1], a[2], args.region))
         )
-        self.provider = k8s.Provider(
-            ident.name("k8s"), kubeconfig=self.kubeconfig, enable_server_side_apply=True, opts=child
-        )
         self.register_outputs(
             {
                 "name": self.name,
@@ -177,6 +174,20 @@ class Cluster(pulumi.ComponentResource):
                 "kubeconfig": self.kubeconfig,
             }
         )
+
+
+def kubernetes_provider(
+    ident: Identity, cluster: Cluster, after: list[pulumi.Resource]
+) -> k8s.Provider:
+    """The Kubernetes provider every in-cluster component uses. It depends on `after` (the node
+    groups and the addons that need nodes): each Kubernetes resource uses this provider, so none
+    is sent to the API before there are nodes to run it, without repeating depends_on on each."""
+    return k8s.Provider(
+        ident.name("k8s"),
+        kubeconfig=cluster.kubeconfig,
+        enable_server_side_apply=True,
+        opts=pulumi.ResourceOptions(parent=cluster, depends_on=after),
+    )
 
 
 def kubeconfig(name: str, endpoint: str, ca_data: str, region: str) -> str:

@@ -16,11 +16,14 @@ from pulumi.runtime import config as runtime_config
 
 from components import naming
 from components.addons import AddonArgs, Addons
-from components.cluster import Cluster, ClusterArgs
+from components.cluster import Cluster, ClusterArgs, kubernetes_provider
 from components.common import Identity
 from components.config import ClusterStackConfig, ConfigError, EnvironmentStackConfig, load
+from components.edge import Edge, EdgeArgs
+from components.environment import EnvironmentArgs, EnvironmentDns
 from components.network import Network, NetworkArgs
 from components.nodegroups import NodeGroups, NodeGroupsArgs
+from components.serving import ServingArgs, ServingPlatform
 
 # Where stack files live (`stackConfigDir` in Pulumi.yaml); FAAS_STACKS_DIR points the offline
 # plan at another folder (tests, fixtures of deliberately broken stacks).
@@ -97,7 +100,7 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
     )
     # coredns and the EBS CSI controller are Deployments: created before any node can run them,
     # the addon would sit DEGRADED and `pulumi up` would time out waiting for it.
-    Addons(
+    node_addons = Addons(
         ident.name("node-addons"),
         AddonArgs(
             identity=ident,
@@ -109,7 +112,40 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
             after=list(nodes.groups),
         ),
     )
+    edge = Edge(
+        ident.name("edge"),
+        EdgeArgs(
+            config=cfg,
+            vpc_id=network.vpc_id,
+            vpc_cidr=network.vpc_cidr,
+            public_subnet_ids=network.public_subnet_ids,
+            private_subnet_ids=network.private_subnet_ids,
+        ),
+    )
+    provider = kubernetes_provider(
+        ident, cluster, after=[*nodes.groups, *node_addons.addons.values()]
+    )
+    ServingPlatform(
+        ident.name("serving"),
+        ServingArgs(
+            settings=cfg.serving,
+            environment=cfg.environment,
+            color=cfg.color,
+            base_domain=cfg.base_domain,
+            region=cfg.region,
+            cluster_name=cluster.name,
+            vpc_id=network.vpc_id,
+            oidc_provider_arn=cluster.oidc_provider.arn,
+            oidc_issuer=cluster.oidc_issuer,
+            dmz_target_group_arn=edge.dmz_target_group_arn,
+            internal_target_group_arn=edge.internal_target_group_arn,
+            lb_security_group_ids=edge.lb_security_group_ids,
+            node_security_group_id=cluster.security_group_id,
+        ),
+        opts=pulumi.ResourceOptions(providers={"kubernetes": provider}),
+    )
     return {
+        **edge.stack_outputs(),
         "cluster_name": cluster.name,
         "region": cfg.region,
         "color": cfg.color,
@@ -121,4 +157,7 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
 
 
 def build_environment_stack(cfg: EnvironmentStackConfig) -> dict[str, Any]:
-    return {"environment": cfg.environment, "active_color": cfg.active_color}
+    dns = EnvironmentDns(
+        naming.resource_name(cfg.environment, None, "dns"), EnvironmentArgs(config=cfg)
+    )
+    return {**dns.stack_outputs(), "environment": cfg.environment}

@@ -102,8 +102,10 @@ def to_document(result: Run) -> dict[str, Any]:
                     "provider": r.provider,
                     "inputs": r.inputs,
                     "outputs": r.outputs,
-                    "dependencies": r.dependencies,
-                    "propertyDependencies": r.property_dependencies,
+                    "dependencies": sorted(r.dependencies),
+                    "propertyDependencies": {
+                        k: sorted(v) for k, v in sorted(r.property_dependencies.items())
+                    },
                     "protect": r.protect,
                     "ignoreChanges": r.ignore_changes,
                 },

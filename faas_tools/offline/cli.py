@@ -1,31 +1,57 @@
-"""Argument handling and output of `scripts/plan.py`, importable so it is tested in-process."""
+"""Argument handling and output of `scripts/plan.py`, importable so it is tested in-process.
+
+Per stack: the offline plan, the policy pack on it, cost, critical path and a picture, written to
+`build/plan/<stack>.{json,svg,html}`; then the cost of each environment planned.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from components.config import ConfigError
 from components.platform import STACKS_DIR
+from faas_tools import policycheck, report
 from faas_tools.offline import StackNotFound, run_plan, stack_names, validate
 from faas_tools.offline.tree import count_table, tree
 
 DEFAULT_STACKS = ["dev", "dev-blue", "dev-green"]
+DEFAULT_OUT = Path("build/plan")
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="scripts/plan.py",
-        description="Plan stacks offline: run the real program under Pulumi's mock monitor and "
-        "show what `pulumi up` would create. Defaults to the dev environment.",
+        description="Plan stacks offline: run the real program under Pulumi's mock monitor, check "
+        "it against the policy pack, and estimate cost and deploy time. No cloud credentials, no "
+        "Pulumi CLI. Defaults to the dev environment. Exit codes: 0 planned, 1 a mandatory "
+        "policy violation or a budget exceeded, 2 a config error or an unknown stack.",
     )
     p.add_argument("stacks", nargs="*", help=f"stack names (default: {' '.join(DEFAULT_STACKS)})")
-    p.add_argument("--json", metavar="FILE", help="write the preview-shaped document (one stack)")
-    p.add_argument("--tree", action="store_true", help="print the full resource tree")
     p.add_argument("--all", action="store_true", help="plan every stack file in stacks/")
+    p.add_argument("--json", metavar="FILE", help="also write the preview document here")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"report folder (default: {DEFAULT_OUT}); '-' writes no report files",
+    )
+    p.add_argument(
+        "--against",
+        metavar="OLD.json",
+        help="diff against an earlier plan document of the same stack",
+    )
+    p.add_argument(
+        "--budget",
+        type=float,
+        metavar="USD",
+        help="fail when an environment's monthly estimate exceeds this",
+    )
+    p.add_argument("--tree", action="store_true", help="print the full resource tree")
     p.add_argument(
         "--stacks-dir",
         type=Path,
@@ -39,8 +65,8 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     where = args.stacks_dir or STACKS_DIR
     stacks = stack_names(where) if args.all else (args.stacks or DEFAULT_STACKS)
-    if args.json and len(stacks) != 1:
-        print("--json writes one stack's document: name exactly one stack", file=sys.stderr)
+    if (args.json or args.against) and len(stacks) != 1:
+        print("--json and --against take exactly one stack", file=sys.stderr)
         return 2
     # Validate every stack before running any: all config problems of all stacks at once.
     bad = False
@@ -52,24 +78,59 @@ def main(argv: list[str]) -> int:
             bad = True
     if bad:
         return 2
+    # Read the old plan first: it may be the very file this run is about to overwrite.
+    old = report.load_document(args.against) if args.against else None
+
+    failed = False
+    by_env: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for stack in stacks:
         doc = run_plan(stack, where)
+        by_env[str(doc["config"].get("faas:environment"))].append(doc)
+        policy = policycheck.check_document(doc)
+        diff = report.diff_documents(old, doc) if old is not None else None
+        rep = report.build_report(doc, findings(policy), diff=diff)
         if args.json:
             write_json(doc, Path(args.json))
-        print(render(doc, full_tree=args.tree or len(stacks) == 1))
-    return 0
+        if str(args.out) != "-":
+            report.write_outputs(rep, args.out)
+        print(render(doc, rep, policy, full_tree=args.tree))
+        if diff is not None:
+            print(report.format_diff(diff, stack))
+        failed |= not policy.ok
+    for docs in by_env.values():
+        env_cost = report.environment_cost(docs)
+        print(report.format_environment_cost(env_cost))
+        if args.budget is not None:
+            check = report.check_budget(env_cost, args.budget)
+            print(check.message)
+            failed |= not check.ok
+    if str(args.out) != "-":
+        print(f"reports: {args.out}/<stack>.json, .svg, .html")
+    return 1 if failed else 0
 
 
 def write_json(doc: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n")
+    path.write_text(json.dumps(doc, indent=1) + "\n")
 
 
-def render(doc: dict[str, Any], full_tree: bool) -> str:
+def findings(policy: policycheck.PolicyReport) -> dict[str, Any]:
+    """The policy result in the report's shape: one finding per violation, resource by name."""
+    data = policy.to_dict()
+    for v in data["violations"]:
+        v["resource"] = (v.get("urn") or "(stack)").rsplit("::", 1)[-1]
+    return data
+
+
+def render(doc: dict[str, Any], rep: Any, policy: policycheck.PolicyReport, full_tree: bool) -> str:
     parts = [f"== {doc['stack']}: {doc['changeSummary']['create']} to create"]
     if full_tree:
-        parts.append(tree(doc))
-    parts.append(count_table(doc))
+        parts += [tree(doc), count_table(doc)]
+    parts.append(report.format_summary(rep))
+    blocking = [v for v in policy.violations if v.level == "mandatory" and not v.deferred]
+    for v in blocking:
+        name = (v.urn or "(stack)").rsplit("::", 1)[-1]
+        parts.append(f"  MANDATORY {v.rule} {name}: {v.message}\n    fix: {v.fix}")
     for d in doc.get("diagnostics", []):
         parts.append(f"  {d['severity']}: {d['message']}")
     return "\n".join(parts)
