@@ -37,6 +37,8 @@ _SYSTEM_PLACEMENT = {
 }
 # Deployments among the addons run on the system nodes (DaemonSets run everywhere anyway).
 _CONFIGURATION = {
+    # The VPC CNI enforces Kubernetes NetworkPolicies (the tenants' default-deny) only when asked.
+    "vpc-cni": {"enableNetworkPolicy": "true"},
     "coredns": {**_SYSTEM_PLACEMENT, "replicaCount": 2},
     "aws-ebs-csi-driver": {"controller": _SYSTEM_PLACEMENT},
 }

@@ -120,6 +120,9 @@ def test_addons_pinned_and_ordered_around_the_nodes(dev):
         "aws-ebs-csi-driver",
         "eks-pod-identity-agent",
     }
+    # Tenant NetworkPolicies are only enforced when the VPC CNI is told to.
+    cni_config = json.loads(addons["vpc-cni"]["inputs"]["configurationValues"])
+    assert cni_config["enableNetworkPolicy"] == "true"
     pinned = versions.EKS_ADDONS["1.34"]
     assert all(a["inputs"]["addonVersion"] == pinned[n] for n, a in addons.items())
     groups = {s["urn"] for s in states(dev, "aws:eks/nodeGroup:NodeGroup")}

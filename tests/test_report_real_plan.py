@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 
+from faas_tools import offline
 from faas_tools.report import build_report, environment_cost, prices
 from faas_tools.report.plan_doc import resources
-
-offline = pytest.importorskip("faas_tools.offline", reason="offline engine not available yet")
 
 # On-demand list prices from shared/reference/timings-and-prices.md A.4 (us-east-1), restated
 # here so the floor does not come from the code under test.
