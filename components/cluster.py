@@ -15,6 +15,7 @@ from components.addons import AddonArgs, Addons
 from components.common import Identity, service_trust
 from components.config import ClusterConfig
 from components.kms import EncryptionKey, EncryptionKeyArgs
+from components.logs import EncryptedLogGroup, EncryptedLogGroupArgs
 
 COMPONENT = "cluster"
 # checkov CKV_AWS_37 / CIS EKS 2.1.1: every control-plane log type.
@@ -58,27 +59,16 @@ class Cluster(pulumi.ComponentResource):
             opts=child,
         )
         log_name = f"/aws/eks/{cname}/cluster"
-        logs_key = EncryptionKey(
-            ident.name("control-plane-logs-key"),
-            EncryptionKeyArgs(
-                identity=ident,
-                role="control-plane-logs",
-                component=COMPONENT,
-                region=args.region,
-                log_group_arn_pattern=f"arn:aws:logs:{args.region}:{{account}}:log-group:{log_name}",
-            ),
-            opts=child,
-        )
         # Created before the cluster with EKS's own name, so EKS writes into a group that has a
         # retention and a key instead of creating an unencrypted, never-expiring one.
-        log_group = aws.cloudwatch.LogGroup(
+        log_group = EncryptedLogGroup(
             ident.name("control-plane-logs"),
-            name=log_name,
-            retention_in_days=cfg.log_retention_days,
-            kms_key_id=logs_key.arn,
-            tags=ident.tags(ident.name("control-plane-logs"), COMPONENT),
+            EncryptedLogGroupArgs(
+                identity=ident, role="control-plane-logs", component=COMPONENT,
+                log_name=log_name, retention_days=cfg.log_retention_days,
+            ),
             opts=child,
-        )
+        )  # fmt: skip
 
         self.eks = aws.eks.Cluster(
             cname,
@@ -111,7 +101,7 @@ class Cluster(pulumi.ComponentResource):
             # Never drift into extended support ($0.60/h instead of $0.10/h): upgrade by blue/green.
             upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
             tags=ident.tags(cname, COMPONENT),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment, log_group]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment, log_group.group]),
         )
 
         for i, admin in enumerate(cfg.admin_role_arns):

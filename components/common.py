@@ -50,33 +50,39 @@ def service_trust(service: str) -> str:
     )
 
 
+def irsa_trust_document(
+    oidc_provider_arn: str, issuer: str, namespace: str, service_account: str
+) -> str:
+    """IRSA trust pinned to one service account (`sub`) and to STS as the audience (`aud`), so no
+    other pod in the cluster can assume the role. `issuer` is the issuer URL without https://."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": oidc_provider_arn},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {
+                            f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                            f"{issuer}:aud": "sts.amazonaws.com",
+                        }
+                    },
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
 def irsa_trust(
     oidc_provider_arn: pulumi.Input[str],
     issuer: pulumi.Input[str],
     namespace: str,
     service_account: str,
 ) -> pulumi.Output[str]:
-    """IRSA trust pinned to one service account (`sub`) and to STS as the audience (`aud`), so no
-    other pod in the cluster can assume the role."""
-    subject = f"system:serviceaccount:{namespace}:{service_account}"
+    """`irsa_trust_document` for a cluster whose provider ARN and issuer are still Outputs."""
     return pulumi.Output.all(oidc_provider_arn, issuer).apply(
-        lambda a: json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Federated": a[0]},
-                        "Action": "sts:AssumeRoleWithWebIdentity",
-                        "Condition": {
-                            "StringEquals": {
-                                f"{a[1]}:sub": subject,
-                                f"{a[1]}:aud": "sts.amazonaws.com",
-                            }
-                        },
-                    }
-                ],
-            },
-            sort_keys=True,
-        )
+        lambda a: irsa_trust_document(a[0], a[1], namespace, service_account)
     )

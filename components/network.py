@@ -10,7 +10,7 @@ import pulumi_aws as aws
 from components import subnets
 from components.common import Identity, policy_json, service_trust
 from components.config import NetworkConfig
-from components.kms import EncryptionKey, EncryptionKeyArgs
+from components.logs import EncryptedLogGroup, EncryptedLogGroupArgs
 
 COMPONENT = "network"
 
@@ -19,7 +19,6 @@ COMPONENT = "network"
 class NetworkArgs:
     identity: Identity
     settings: NetworkConfig
-    region: str
     cluster_name: str
     """Tagged on the subnets so Kubernetes load-balancer discovery finds them."""
 
@@ -139,7 +138,7 @@ class Network(pulumi.ComponentResource):
                 ident.name("private", s.az[-1]), subnet_id=sub.id, route_table_id=rt.id, opts=child
             )
 
-        self._flow_logs(ident, cfg, args.region)
+        self._flow_logs(ident, cfg)
         self.vpc_id = self.vpc.id
         self.vpc_cidr = self.vpc.cidr_block
         self.public_subnet_ids = [s.id for s in public]
@@ -152,29 +151,18 @@ class Network(pulumi.ComponentResource):
             }
         )
 
-    def _flow_logs(self, ident: Identity, cfg: NetworkConfig, region: str) -> None:
+    def _flow_logs(self, ident: Identity, cfg: NetworkConfig) -> None:
         """VPC flow logs (CIS AWS 3.9, checkov CKV2_AWS_11) to an encrypted, expiring log group."""
         child = pulumi.ResourceOptions(parent=self)
         log_name = f"/faas/{ident.name()}/vpc-flow-logs"
-        key = EncryptionKey(
-            ident.name("flow-logs-key"),
-            EncryptionKeyArgs(
-                identity=ident,
-                role="flow-logs",
-                component=COMPONENT,
-                region=region,
-                log_group_arn_pattern=f"arn:aws:logs:{region}:{{account}}:log-group:{log_name}",
+        group = EncryptedLogGroup(
+            ident.name("flow-logs"),
+            EncryptedLogGroupArgs(
+                identity=ident, role="flow-logs", component=COMPONENT, log_name=log_name,
+                retention_days=cfg.flow_log_retention_days,
             ),
             opts=child,
-        )
-        group = aws.cloudwatch.LogGroup(
-            ident.name("flow-logs"),
-            name=log_name,
-            retention_in_days=cfg.flow_log_retention_days,
-            kms_key_id=key.arn,
-            tags=ident.tags(ident.name("flow-logs"), COMPONENT),
-            opts=child,
-        )
+        )  # fmt: skip
         role_name = ident.name("flow-logs-role")
         role = aws.iam.Role(
             role_name,

@@ -73,9 +73,7 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
     cluster_name = naming.cluster_name(cfg.environment, cfg.color)
     network = Network(
         ident.name("network"),
-        NetworkArgs(
-            identity=ident, settings=cfg.network, region=cfg.region, cluster_name=cluster_name
-        ),
+        NetworkArgs(identity=ident, settings=cfg.network, cluster_name=cluster_name),
     )
     cluster = Cluster(
         ident.name("cluster"),

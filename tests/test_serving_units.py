@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from components import naming
+from components.common import irsa_trust_document
 from components.serving import aws, domains, placement
 from components.serving.podsecurity import (
     restricted_container_context,
@@ -113,7 +114,7 @@ def test_system_tolerations_match_the_node_group_taint():
 
 
 def test_irsa_trust_pins_sub_and_aud():
-    doc = json.loads(aws.irsa_trust_policy("arn:p", "issuer/x", "kube-system", "sa"))
+    doc = json.loads(irsa_trust_document("arn:p", "issuer/x", "kube-system", "sa"))
     st = doc["Statement"][0]
     assert st["Principal"] == {"Federated": "arn:p"}
     assert st["Condition"]["StringEquals"] == {

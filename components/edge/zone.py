@@ -13,6 +13,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
+from components.common import Identity
+from components.logs import EncryptedLogGroup, EncryptedLogGroupArgs
 
 # Route 53 only publishes query logs to CloudWatch Logs in us-east-1, whatever the zone's "region"
 # (Route 53 is global): https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/query-logs.html
@@ -96,67 +98,17 @@ class DelegatedZone(pulumi.ComponentResource):
         env, color = args.environment, args.color
         child = pulumi.ResourceOptions(parent=self)
         ident = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
-        part = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
         group_name = f"/aws/route53/{args.zone_name}"
-        group_arn = pulumi.Output.concat(
-            "arn:", part.partition, f":logs:{QUERY_LOG_REGION}:", ident.account_id,
-            ":log-group:", group_name,
-        )  # fmt: skip
 
-        # CloudWatch Logs may use the key only for this log group (encryption-context condition):
-        # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
-        key_name = naming.resource_name(env, color, "query-logs")
-        key_policy = pulumi.Output.all(part.partition, ident.account_id, group_arn).apply(
-            lambda a: json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "AccountAdministers",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": f"arn:{a[0]}:iam::{a[1]}:root"},
-                            "Action": "kms:*",
-                            "Resource": "*",
-                        },
-                        {
-                            "Sid": "CloudWatchLogsUsesForQueryLogs",
-                            "Effect": "Allow",
-                            "Principal": {"Service": f"logs.{QUERY_LOG_REGION}.amazonaws.com"},
-                            "Action": [
-                                "kms:Encrypt*",
-                                "kms:Decrypt*",
-                                "kms:ReEncrypt*",
-                                "kms:GenerateDataKey*",
-                                "kms:Describe*",
-                            ],
-                            "Resource": "*",
-                            "Condition": {
-                                "ArnEquals": {"kms:EncryptionContext:aws:logs:arn": a[2]}
-                            },
-                        },
-                    ],
-                }
-            )
-        )
-        key = aws.kms.Key(
-            key_name,
-            region=QUERY_LOG_REGION,
-            description=f"DNS query logs of {args.zone_name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=key_policy,
-            tags=naming.tags(env, color, key_name, args.component),
-            opts=child,
-        )
-        group = aws.cloudwatch.LogGroup(
+        group = EncryptedLogGroup(
             naming.resource_name(env, color, "query-logs", "group"),
-            region=QUERY_LOG_REGION,
-            name=group_name,
-            retention_in_days=args.query_log_retention_days,
-            kms_key_id=key.arn,
-            tags=naming.tags(env, color, group_name, args.component),
+            EncryptedLogGroupArgs(
+                identity=Identity(env, color), role="query-logs", component=args.component,
+                log_name=group_name, retention_days=args.query_log_retention_days,
+                region=QUERY_LOG_REGION,
+            ),
             opts=child,
-        )
+        )  # fmt: skip
         # Route 53 writes with its service principal; the conditions stop any other account's
         # zone from writing here (confused deputy), as the query-logging guide recommends.
         policy_name = naming.resource_name(env, color, "route53-query-logs")
@@ -164,7 +116,7 @@ class DelegatedZone(pulumi.ComponentResource):
             policy_name,
             region=QUERY_LOG_REGION,
             policy_name=policy_name,
-            policy_document=pulumi.Output.all(group_arn, ident.account_id, zone.arn).apply(
+            policy_document=pulumi.Output.all(group.arn, ident.account_id, zone.arn).apply(
                 lambda a: json.dumps(
                     {
                         "Version": "2012-10-17",

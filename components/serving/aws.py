@@ -24,6 +24,8 @@ from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from components import naming
+from components.common import Identity, irsa_trust
+from components.logs import EncryptedLogGroup, EncryptedLogGroupArgs
 from components.serving import constants as c
 from components.serving import placement
 from components.serving.helm import pinned_release
@@ -38,29 +40,6 @@ def arn_parts(oidc_provider_arn: str) -> tuple[str, str]:
     """
     parts = oidc_provider_arn.split(":")
     return parts[1], parts[4]
-
-
-def irsa_trust_policy(provider_arn: str, issuer: str, namespace: str, service_account: str) -> str:
-    """Trust for one service account only: pinned on both `sub` and `aud`."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Federated": provider_arn},
-                    "Action": "sts:AssumeRoleWithWebIdentity",
-                    "Condition": {
-                        "StringEquals": {
-                            f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
-                            f"{issuer}:aud": "sts.amazonaws.com",
-                        }
-                    },
-                }
-            ],
-        },
-        sort_keys=True,
-    )
 
 
 # Read-only calls TargetGroupBinding makes: resolve the target group and its health, the VPC and
@@ -171,8 +150,8 @@ class LoadBalancerBinding(pulumi.ComponentResource):
             role_name,
             name=role_name,
             description="AWS Load Balancer Controller (TargetGroupBinding only) via IRSA",
-            assume_role_policy=pulumi.Output.all(args.oidc_provider_arn, args.oidc_issuer).apply(
-                lambda a: irsa_trust_policy(a[0], a[1], c.LBC_NAMESPACE, c.LBC_SERVICE_ACCOUNT)
+            assume_role_policy=irsa_trust(
+                args.oidc_provider_arn, args.oidc_issuer, c.LBC_NAMESPACE, c.LBC_SERVICE_ACCOUNT
             ),
             tags=naming.tags(env, color, role_name, "serving"),
             opts=pulumi.ResourceOptions(parent=self),
@@ -243,41 +222,6 @@ class LogShippingArgs:
     """The observability namespace the Fluent Bit DaemonSet runs in."""
 
 
-def kms_key_policy(partition: str, account: str, region: str, log_group_arn: str) -> str:
-    """Account admins manage the key; CloudWatch Logs may use it only for our log group."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AccountAdmin",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "CloudWatchLogs",
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-                    "Action": [
-                        "kms:Decrypt",
-                        "kms:DescribeKey",
-                        "kms:Encrypt",
-                        "kms:GenerateDataKey*",
-                        "kms:ReEncrypt*",
-                    ],
-                    "Resource": "*",
-                    "Condition": {
-                        "ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}
-                    },
-                },
-            ],
-        },
-        sort_keys=True,
-    )
-
-
 def log_group_name(env: str, color: str) -> str:
     return f"/faas/{naming.prefix(env, color)}/containers"
 
@@ -289,41 +233,24 @@ class LogShipping(pulumi.ComponentResource):
         super().__init__("faas:serving:LogShipping", name, None, opts)
         env, color = args.environment, args.color
         group_name = log_group_name(env, color)
-        key_name = naming.resource_name(env, color, "logs-key")
-
-        def group_arn(provider_arn: str) -> str:
-            partition, account = arn_parts(provider_arn)
-            return f"arn:{partition}:logs:{args.region}:{account}:log-group:{group_name}"
-
-        arn = pulumi.Output.from_input(args.oidc_provider_arn).apply(group_arn)
-        key = aws.kms.Key(
-            key_name,
-            description=f"Encrypts the container logs of {naming.prefix(env, color)}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=pulumi.Output.all(args.oidc_provider_arn, arn).apply(
-                lambda a: kms_key_policy(*arn_parts(a[0]), args.region, a[1])
-            ),
-            tags=naming.tags(env, color, key_name, "serving"),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        log_group = aws.cloudwatch.LogGroup(
+        log_group = EncryptedLogGroup(
             naming.resource_name(env, color, "container-logs"),
-            name=group_name,
-            retention_in_days=args.retention_days,
-            kms_key_id=key.arn,
-            tags=naming.tags(env, color, group_name, "serving"),
+            EncryptedLogGroupArgs(
+                identity=Identity(env, color), role="container-logs", component="serving",
+                log_name=group_name, retention_days=args.retention_days,
+            ),
             opts=pulumi.ResourceOptions(parent=self),
-        )
+        )  # fmt: skip
         role_name = naming.resource_name(env, color, "fluent-bit")
         role = aws.iam.Role(
             role_name,
             name=role_name,
             description="Fluent Bit: ship container logs to CloudWatch via IRSA",
-            assume_role_policy=pulumi.Output.all(args.oidc_provider_arn, args.oidc_issuer).apply(
-                lambda a: irsa_trust_policy(
-                    a[0], a[1], c.OBSERVABILITY_NAMESPACE, c.FLUENT_BIT_SERVICE_ACCOUNT
-                )
+            assume_role_policy=irsa_trust(
+                args.oidc_provider_arn,
+                args.oidc_issuer,
+                c.OBSERVABILITY_NAMESPACE,
+                c.FLUENT_BIT_SERVICE_ACCOUNT,
             ),
             tags=naming.tags(env, color, role_name, "serving"),
             opts=pulumi.ResourceOptions(parent=self),
