@@ -74,3 +74,47 @@ def test_default_is_the_dev_environment(capsys):
         "== dev-blue",
         "== dev-green",
     ]
+
+
+def test_reports_are_written_per_stack(tmp_path, capsys):
+    assert main(["dev-blue", "--out", str(tmp_path)]) == 0
+    for ext in ("json", "svg", "html"):
+        assert (tmp_path / f"dev-blue.{ext}").stat().st_size > 0
+    out = capsys.readouterr().out
+    assert "policy: pass" in out and "critical path:" in out and "cost: $" in out
+
+
+def test_against_shows_the_changed_input_paths(tmp_path, capsys):
+    old = tmp_path / "old.json"
+    assert main(["dev-blue", "--json", str(old), "--out", "-"]) == 0
+    doc = json.loads(old.read_text())
+    # Pretend the old plan had another Kubernetes version and no second spot instance type.
+    for step in doc["steps"]:
+        state = step["newState"]
+        if state["type"] == "aws:eks/cluster:Cluster":
+            state["inputs"]["version"] = "1.33"
+    old.write_text(json.dumps(doc))
+    capsys.readouterr()
+    assert main(["dev-blue", "--against", str(old), "--out", "-"]) == 0
+    out = capsys.readouterr().out
+    assert "~ aws:eks/cluster:Cluster  faas-dev-blue" in out
+    assert '~ version: "1.33" => "1.34"' in out
+
+
+def test_budget_exceeded_fails_the_plan(capsys):
+    assert main(["dev-blue", "--out", "-", "--budget", "10"]) == 1
+    assert main(["dev-blue", "--out", "-", "--budget", "100000"]) == 0
+
+
+def test_mandatory_policy_violation_fails_the_plan(tmp_path, capsys):
+    """prod requires deletion protection on the load balancers (mandatory in prod's config)."""
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    for name in ("prod-blue", "prod-green"):
+        text = (ROOT / "stacks" / f"Pulumi.{name}.yaml").read_text()
+        (stacks / f"Pulumi.{name}.yaml").write_text(
+            text.replace("deletionProtection: true", "deletionProtection: false")
+        )
+    assert main(["prod-blue", "--out", "-", "--stacks-dir", str(stacks)]) == 1
+    out = capsys.readouterr().out
+    assert "MANDATORY lb-deletion-protection" in out

@@ -100,6 +100,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, pulumi.Resource):
         return getattr(value, "_name", repr(value))
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the wire carries every number as a double; show 30, not 30.0
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
