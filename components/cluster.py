@@ -12,7 +12,7 @@ import pulumi_kubernetes as k8s
 
 from components import versions
 from components.addons import AddonArgs, Addons
-from components.common import Identity, service_trust
+from components.common import Identity, policy_json, service_trust
 from components.config import ClusterConfig
 from components.kms import EncryptionKey, EncryptionKeyArgs
 from components.logs import EncryptedLogGroup, EncryptedLogGroupArgs
@@ -58,6 +58,29 @@ class Cluster(pulumi.ComponentResource):
             EncryptionKeyArgs(identity=ident, role="secrets", component=COMPONENT),
             opts=child,
         )
+        # AmazonEKSClusterPolicy grants no KMS actions, and EKS uses the cluster role to check the
+        # secrets key (ListGrants/DescribeKey from its health-check session) and to use it; the
+        # key policy delegates to IAM (account root), so the role's own policy is what allows it.
+        # Scoped to this one key. https://github.com/terraform-aws-modules/terraform-aws-eks/issues/1913
+        key_access = aws.iam.RolePolicy(
+            ident.name("cluster-role", "secrets-key"),
+            role=role.id,
+            policy=policy_json(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": [
+                            "kms:Encrypt",
+                            "kms:Decrypt",
+                            "kms:ListGrants",
+                            "kms:DescribeKey",
+                        ],
+                        "Resource": secrets_key.arn,
+                    }
+                ]
+            ),
+            opts=child,
+        )
         log_name = f"/aws/eks/{cname}/cluster"
         # Created before the cluster with EKS's own name, so EKS writes into a group that has a
         # retention and a key instead of creating an unencrypted, never-expiring one.
@@ -101,7 +124,9 @@ class Cluster(pulumi.ComponentResource):
             # Never drift into extended support ($0.60/h instead of $0.10/h): upgrade by blue/green.
             upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
             tags=ident.tags(cname, COMPONENT),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment, log_group.group]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[attachment, key_access, log_group.group]
+            ),
         )
 
         for i, admin in enumerate(cfg.admin_role_arns):

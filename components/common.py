@@ -50,6 +50,34 @@ def service_trust(service: str) -> str:
     )
 
 
+def confined_service_trust(
+    service: str, source_account: pulumi.Input[str], source_arn: pulumi.Input[str]
+) -> pulumi.Output[str]:
+    """`service_trust` that the service may use only on behalf of our own account and resources
+    (`aws:SourceAccount` + `aws:SourceArn`), so another customer cannot make the service assume
+    our role for their resource (confused deputy):
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"""
+    return pulumi.Output.all(source_account, source_arn).apply(
+        lambda a: json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": service},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {
+                            "StringEquals": {"aws:SourceAccount": a[0]},
+                            "ArnLike": {"aws:SourceArn": a[1]},
+                        },
+                    }
+                ],
+            },
+            sort_keys=True,
+        )
+    )
+
+
 def irsa_trust_document(
     oidc_provider_arn: str, issuer: str, namespace: str, service_account: str
 ) -> str:

@@ -33,6 +33,11 @@ from components.edge.zone import DelegatedZone, DelegatedZoneArgs
 # property (alias target, evaluate-target-health) still converges. The Python SDK translates the
 # snake_case name to the wire name `weightedRoutingPolicies`; tests/test_environment_dns.py checks
 # what reaches the engine. https://www.pulumi.com/docs/iac/concepts/options/ignorechanges/
+# The provider drops diffs on ignored paths too (https://github.com/pulumi/pulumi-terraform/pull/441),
+# so a refreshed weight is not written back either. One limit: when another property of a record
+# does change (a colour's NLB was replaced), the update is a Route 53 UPSERT of the whole record
+# set, whose weight can only come from the state: the initial weight unless the state was
+# refreshed after the last cutover. So update the environment stack with `pulumi up --refresh`.
 WEIGHT_PROPERTY = "weighted_routing_policies"
 # The environment stack's config has no query-log setting (yet); the names function authors use
 # are the ones worth logging, so keep them as long as the cluster stacks' default.

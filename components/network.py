@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import subnets
-from components.common import Identity, policy_json, service_trust
+from components.common import Identity, confined_service_trust, policy_json
 from components.config import NetworkConfig
 from components.logs import EncryptedLogGroup, EncryptedLogGroupArgs
 
@@ -163,14 +163,30 @@ class Network(pulumi.ComponentResource):
             ),
             opts=child,
         )  # fmt: skip
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        account = aws.get_caller_identity_output(opts=invoke).account_id
+        partition = aws.get_partition_output(opts=invoke).partition
+        region = aws.get_region_output(opts=invoke).region
+        # The flow log's id is known only after it exists, so the trust names every flow log of
+        # this account and region; the VPC guide recommends exactly this (SourceAccount +
+        # SourceArn `vpc-flow-log/*`) against the confused deputy:
+        # https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+        flow_logs_arn = pulumi.Output.concat(
+            "arn:", partition, ":ec2:", region, ":", account, ":vpc-flow-log/*"
+        )
         role_name = ident.name("flow-logs-role")
         role = aws.iam.Role(
             role_name,
-            assume_role_policy=service_trust("vpc-flow-logs.amazonaws.com"),
+            assume_role_policy=confined_service_trust(
+                "vpc-flow-logs.amazonaws.com", account, flow_logs_arn
+            ),
             tags=ident.tags(role_name, COMPONENT),
             opts=child,
         )
-        aws.iam.RolePolicy(
+        # The guide's minimum permissions (same page) except logs:CreateLogGroup: our group exists
+        # before the flow log, and the service must never make one of its own (unencrypted,
+        # never expiring). DescribeLogGroups is a list call; the guide grants it on "*".
+        role_policy = aws.iam.RolePolicy(
             role_name,
             role=role.id,
             policy=policy_json(
@@ -183,7 +199,12 @@ class Network(pulumi.ComponentResource):
                             "logs:DescribeLogStreams",
                         ],
                         "Resource": group.arn.apply(lambda a: [a, f"{a}:*"]),
-                    }
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Action": "logs:DescribeLogGroups",
+                        "Resource": "*",
+                    },
                 ]
             ),
             opts=child,
@@ -197,5 +218,6 @@ class Network(pulumi.ComponentResource):
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
             tags=ident.tags(ident.name("flow-log"), COMPONENT),
-            opts=child,
+            # EC2 checks at creation that it can assume the role and write: let the policy land.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy]),
         )

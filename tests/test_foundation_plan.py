@@ -64,6 +64,28 @@ def test_flow_logs_encrypted_and_expiring(dev):
     assert group["inputs"]["kmsKeyId"].startswith("arn:aws:kms:eu-west-1:")
 
 
+def test_flow_logs_role_is_confined_to_our_flow_logs_and_group(dev):
+    # VPC guide (flow-logs-iam-role): SourceAccount + SourceArn against the confused deputy.
+    role = one(dev, "aws:iam/role:Role", "faas-dev-blue-flow-logs-role")
+    (stmt,) = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"]
+    assert stmt["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
+    assert stmt["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    assert stmt["Condition"]["ArnLike"] == {
+        "aws:SourceArn": "arn:aws:ec2:eu-west-1:123456789012:vpc-flow-log/*"
+    }
+    policy = one(dev, "aws:iam/rolePolicy:RolePolicy", "faas-dev-blue-flow-logs-role")
+    allowed: set[str] = set()
+    for st in json.loads(policy["inputs"]["policy"])["Statement"]:
+        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+        allowed.update(actions)
+        if "logs:PutLogEvents" in actions:
+            group = one(dev, "aws:cloudwatch/logGroup:LogGroup", "faas-dev-blue-flow-logs")
+            assert st["Resource"] == [group["outputs"]["arn"], group["outputs"]["arn"] + ":*"]
+    assert "logs:DescribeLogGroups" in allowed and "logs:CreateLogGroup" not in allowed
+    flow = states(dev, "aws:ec2/flowLog:FlowLog")[0]
+    assert policy["urn"] in flow["dependencies"]
+
+
 def test_default_security_group_is_closed(dev):
     sg = states(dev, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")[0]["inputs"]
     assert sg.get("ingress", []) == [] and sg.get("egress", []) == []
@@ -98,6 +120,21 @@ def test_control_plane_log_group_exists_before_the_cluster(dev):
     group = one(dev, "aws:cloudwatch/logGroup:LogGroup", "faas-dev-blue-control-plane-logs")
     assert group["inputs"]["name"] == "/aws/eks/faas-dev-blue/cluster"
     assert group["urn"] in eks["dependencies"]
+
+
+def test_cluster_role_may_use_exactly_the_secrets_key(dev):
+    eks = one(dev, "aws:eks/cluster:Cluster", "faas-dev-blue")
+    key_arn = eks["inputs"]["encryptionConfig"]["provider"]["keyArn"]
+    policy = one(dev, "aws:iam/rolePolicy:RolePolicy", "faas-dev-blue-cluster-role-secrets-key")
+    role = one(dev, "aws:iam/role:Role", "faas-dev-blue-cluster-role")
+    assert policy["inputs"]["role"] == role["id"]
+    (stmt,) = json.loads(policy["inputs"]["policy"])["Statement"]
+    assert stmt["Resource"] == key_arn
+    assert sorted(stmt["Action"]) == sorted(
+        ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]
+    )
+    # EKS checks the key when the cluster is created: the grant exists first.
+    assert policy["urn"] in eks["dependencies"]
 
 
 def test_admin_access_entries_and_oidc_provider(dev):
