@@ -176,6 +176,7 @@ def test_platform_components_tolerate_the_system_taint(resources):
     # Node agents run everywhere, system nodes included.
     for name in ("istio-cni", "aws-for-fluent-bit"):
         assert _tolerates_system(v[name]), name
+    assert "cni" not in v["istio-cni"] and v["istio-cni"]["chained"] is True
     serving = one(custom(resources, "KnativeServing"))["spec"]
     eventing = one(custom(resources, "KnativeEventing"))["spec"]
     for workload in [*serving["workloads"], *eventing["workloads"]]:
@@ -206,6 +207,12 @@ def test_load_balancer_controller_gets_region_vpc_and_irsa(resources, cfg):
         "arn:aws:iam"
     )
     assert values["enableServiceMutatorWebhook"] is False
+    # TargetGroupBinding only: the Service reconciler is switched off by its feature gate and the
+    # Ingress reconciler gets no class to act on.
+    assert values["controllerConfig"]["featureGates"] == {"EnableServiceController": False}
+    assert values["createIngressClassResource"] is False
+    assert values["ingressClassParams"] == {"create": False}
+    assert values["disableIngressClassAnnotation"] is True
 
 
 def test_target_group_bindings_wire_each_nlb_to_its_gateway(resources):
@@ -319,6 +326,11 @@ def test_knative_autoscaling_gc_features_and_tracing(resources, cfg):
 
 def test_tracing_reaches_the_configured_backend(resources, cfg):
     rel = releases(resources)
+    collector = rel["otel-collector"]["values"]
+    assert collector["mode"] == "deployment"
+    # The k8s image ships /otelcol-k8s; the chart runs /<command.name>.
+    assert collector["image"]["repository"].endswith("/opentelemetry-collector-k8s")
+    assert collector["command"] == {"name": "otelcol-k8s"}
     exporters = rel["otel-collector"]["values"]["config"]["exporters"]
     assert exporters["otlp/backend"]["endpoint"] == cfg.serving.tracing.otlp_endpoint
     provider = one(rel["istiod"]["values"]["meshConfig"]["extensionProviders"])

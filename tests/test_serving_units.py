@@ -10,7 +10,7 @@ import yaml
 
 from components import naming
 from components.common import irsa_trust_document
-from components.serving import aws, domains, placement
+from components.serving import aws, domains, istio, observability, placement
 from components.serving.podsecurity import (
     restricted_container_context,
     restricted_pod_context,
@@ -91,12 +91,20 @@ def test_config_domain_has_exactly_one_default():
     assert defaults == ["internal.faas.dev.example.com"]
 
 
-def test_config_istio_has_one_unselected_gateway_per_kind():
+def test_config_istio_has_one_unselected_external_gateway():
     conf = domains.config_istio()
-    for key in ("external-gateways", "local-gateways"):
-        entries = yaml.safe_load(conf[key])
-        assert len([g for g in entries if "labelSelector" not in g]) == 1, key
-        assert all({"name", "namespace", "service"} <= set(g) for g in entries)
+    entries = yaml.safe_load(conf["external-gateways"])
+    # net-istio refuses a list without exactly one default (no labelSelector) entry.
+    assert len([g for g in entries if "labelSelector" not in g]) == 1
+    assert all({"name", "namespace", "service"} <= set(g) for g in entries)
+
+
+def test_config_istio_leaves_local_gateways_to_the_default():
+    # The operator would move the knative-local-gateway Service into the entry's `namespace`
+    # (knative/operator#2217); net-istio's default keeps it in istio-system with the gateways.
+    conf = domains.config_istio()
+    assert "local-gateways" not in conf
+    assert not [k for k in conf if k.startswith(("gateway.", "local-gateway."))]
 
 
 def test_cluster_alias_lua_targets_this_colour_only():
@@ -126,3 +134,23 @@ def test_irsa_trust_pins_sub_and_aud():
 def test_arn_parts_reads_partition_and_account():
     arn = "arn:aws-cn:iam::210987654321:oidc-provider/oidc.eks.cn-north-1/id/X"
     assert aws.arn_parts(arn) == ("aws-cn", "210987654321")
+
+
+def test_cni_values_are_top_level_with_eks_paths():
+    values = istio.cni_values()
+    # The chart (Istio >= 1.24) reads these at the top level; a `cni:` block is ignored.
+    assert "cni" not in values
+    assert values["chained"] is True
+    assert values["cniBinDir"] == "/opt/cni/bin"
+    assert values["cniConfDir"] == "/etc/cni/net.d"
+    assert values["tolerations"] == [{"operator": "Exists"}]
+
+
+def test_pod_monitors_match_real_port_names_and_labels():
+    prom = observability.prometheus_values()["prometheus"]
+    monitors = {m["name"]: m for m in prom["additionalPodMonitors"]}
+    proxies = monitors["istio-proxies"]
+    assert proxies["selector"]["matchExpressions"][0]["key"] == "service.istio.io/canonical-name"
+    assert proxies["podMetricsEndpoints"][0]["port"] == "http-envoy-prom"
+    assert monitors["knative-control-plane"]["podMetricsEndpoints"][0]["port"] == "metrics"
+    assert monitors["knative-queue-proxy"]["podMetricsEndpoints"][0]["port"] == "http-usermetric"

@@ -184,8 +184,15 @@ class LoadBalancerBinding(pulumi.ComponentResource):
                 },
                 # The NLBs belong to the edge stack: never let the controller create load
                 # balancers from Services or Ingresses, nor call WAF/Shield (not in its policy).
+                # The Service reconciler has a feature gate; the Ingress reconciler has none, so
+                # it gets no IngressClass, no IngressClassParams and no `alb` annotation, and an
+                # Ingress that still reaches it fails closed on the IAM policy (docs/deploy/
+                # configurations.md in kubernetes-sigs/aws-load-balancer-controller).
+                "controllerConfig": {"featureGates": {"EnableServiceController": False}},
                 "enableServiceMutatorWebhook": False,
                 "createIngressClassResource": False,
+                "ingressClassParams": {"create": False},
+                "disableIngressClassAnnotation": True,
                 "enableShield": False,
                 "enableWaf": False,
                 "enableWafv2": False,

@@ -61,16 +61,21 @@ def _gateway(name: str, service: str, selector: dict[str, str] | None = None) ->
 
 
 def config_istio() -> dict[str, str]:
-    """`config-istio` data in net-istio's list format (one default gateway, one selected)."""
+    """`config-istio` data in net-istio's list format (one default gateway, one selected).
+
+    Only `external-gateways` is set. net-istio fills a missing `local-gateways` with its default
+    (`knative-serving/knative-local-gateway` -> `knative-local-gateway.istio-system`,
+    pkg/reconciler/ingress/config/istio.go `defaultValues`), which is what we want. Spelling it
+    out would break the cluster-local path: since knative/operator#2217 (fix for #2201) the
+    operator moves the `knative-local-gateway` *Service* into the `namespace` of that list entry,
+    which net-istio reads as the namespace of the Istio *Gateway* object (knative-serving), so the
+    Service would land where no gateway pod runs.
+    """
     external = [
         _gateway(c.KNATIVE_INTERNAL_GATEWAY, c.gateway_service("internal")),
         _gateway(c.KNATIVE_DMZ_GATEWAY, c.gateway_service("dmz"), DMZ_SELECTOR),
     ]
-    local = [_gateway(c.KNATIVE_LOCAL_GATEWAY, c.KNATIVE_LOCAL_GATEWAY)]
-    return {
-        "external-gateways": yaml.safe_dump(external, sort_keys=True),
-        "local-gateways": yaml.safe_dump(local, sort_keys=True),
-    }
+    return {"external-gateways": yaml.safe_dump(external, sort_keys=True)}
 
 
 def cluster_alias_lua(base_domain: str, color: str) -> str:

@@ -66,6 +66,30 @@ def gateway_values(entry: str) -> dict:
     }
 
 
+# Amazon Linux 2023 EKS nodes: the VPC CNI installs its binaries in /opt/cni/bin and its
+# conflist (10-aws.conflist) in /etc/cni/net.d, the chart's own defaults; pinned here so a chart
+# default change cannot silently move the plugin off the directories kubelet reads.
+CNI_BIN_DIR = "/opt/cni/bin"
+CNI_CONF_DIR = "/etc/cni/net.d"
+
+
+def cni_values() -> dict:
+    """Values of the `cni` chart.
+
+    Since Istio 1.24 the chart reads these at the top level (`.Values.chained`, `.Values.cniBinDir`
+    in templates/daemonset.yaml and configmap-cni.yaml); the older `cni.chained` nesting is
+    silently ignored (https://github.com/istio/istio/tree/master/manifests/charts/istio-cni).
+    """
+    return {
+        # Chain onto the VPC CNI's conflist instead of writing a standalone one.
+        "chained": True,
+        "cniBinDir": CNI_BIN_DIR,
+        "cniConfDir": CNI_CONF_DIR,
+        # A node agent: every node, the tainted system group included.
+        "tolerations": placement.everywhere_tolerations(),
+    }
+
+
 class IstioMesh(pulumi.ComponentResource):
     gateways: dict[str, Release]
     """Gateway releases by entry point; bindings and Knative wait on them."""
@@ -91,8 +115,7 @@ class IstioMesh(pulumi.ComponentResource):
             "istio-cni",
             "istio-cni",
             c.ISTIO_NAMESPACE,
-            # EKS runs the VPC CNI; Istio chains onto it. The DaemonSet must reach every node.
-            {"cni": {"chained": True}, "tolerations": placement.everywhere_tolerations()},
+            cni_values(),
             pulumi.ResourceOptions(parent=self, depends_on=[base]),
         )
         self.istiod = pinned_release(

@@ -35,6 +35,13 @@ def _pod_monitor(name: str, namespace_selector: dict, selector: dict, port: str,
     }
 
 
+ISTIO_PROXY_LABEL = "service.istio.io/canonical-name"
+KNATIVE_METRICS_PORT = "metrics"
+# The k8s distribution of the collector: OTLP receivers/exporters, batch and memory_limiter.
+OTEL_IMAGE = "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s"
+OTEL_COMMAND = "otelcol-k8s"
+
+
 def prometheus_values() -> dict:
     sys = placement.system_placement()
     return {
@@ -53,7 +60,11 @@ def prometheus_values() -> dict:
                 _pod_monitor(
                     "istio-proxies",
                     {"any": True},
-                    {"matchExpressions": [{"key": "istio.io/rev", "operator": "Exists"}]},
+                    # Both injection templates (sidecar and gateway) label the pod with its
+                    # canonical name; `istio.io/rev` is only an *annotation* on injected pods
+                    # (istio-discovery files/gateway-injection-template.yaml), so selecting on it
+                    # matched no pod at all.
+                    {"matchExpressions": [{"key": ISTIO_PROXY_LABEL, "operator": "Exists"}]},
                     "http-envoy-prom",
                     "/stats/prometheus",
                 ),
@@ -61,7 +72,11 @@ def prometheus_values() -> dict:
                     "knative-control-plane",
                     {"matchNames": [c.KNATIVE_SERVING_NAMESPACE, c.KNATIVE_EVENTING_NAMESPACE]},
                     {"matchExpressions": [{"key": "app", "operator": "Exists"}]},
-                    "http-metrics",
+                    # A PodMonitor matches *container* port names: Knative names the container
+                    # port `metrics` (knative/serving config/core/deployments/controller.yaml);
+                    # `http-metrics` is only the Service port that upstream's ServiceMonitors use
+                    # (knative-extensions/monitoring config/serving-monitors.yaml).
+                    KNATIVE_METRICS_PORT,
                     "/metrics",
                 ),
                 _pod_monitor(
@@ -103,8 +118,11 @@ def collector_values(tracing: TracingConfig) -> dict:
     return {
         "mode": "deployment",
         "fullnameOverride": c.OTEL_COLLECTOR,
-        # The chart requires an explicit image since 0.89; the k8s distribution has the OTLP parts.
-        "image": {"repository": "otel/opentelemetry-collector-k8s"},
+        # Recent charts refuse to render without `image.repository` (see the chart's UPGRADING.md),
+        # and the container runs `/<command.name>`: the k8s image ships `otelcol-k8s`, not the
+        # chart's default binary, so both are set together or the pod cannot start.
+        "image": {"repository": OTEL_IMAGE},
+        "command": {"name": OTEL_COMMAND},
         "replicaCount": 2,
         "podDisruptionBudget": {"enabled": True, "minAvailable": 1},
         **placement.system_placement(),
