@@ -21,7 +21,7 @@ from components.naming import cutover_lock_name, cutover_state_name, env_entry_n
 from faas_tools.cutover import cli
 from faas_tools.cutover.clock import FakeClock
 from tests.support.cutover_world import BASE, ZONE, World, build_world
-from tests.support.https_probe import ProbeServer, https_probe_server
+from tests.support.https_probe import ProbeServer, https_probe_server, self_signed
 from tests.support.moto_server import moto_fixtures
 
 moto_process, moto = moto_fixtures()
@@ -133,6 +133,67 @@ def test_sigint_mid_shift_rolls_back(moto: Any, probe: ProbeServer, tmp_path: Pa
     assert [s["name"] for s in rep["steps"]] == ["step 1", "rollback"]
     assert rep["soak_total_s"] == 0  # the soak was cut short, not slept
     assert lock_txt(world) == []
+
+
+def _replace_green_certificate(world: World, how: str) -> str:
+    """Point green's TLS listeners at a certificate that is wrong in the way `how` says."""
+    acm, elb = boto3.client("acm"), boto3.client("elbv2")
+    if how == "not-covering":
+        cert, key = self_signed(["*.other.example.com"])
+        arn = acm.import_certificate(Certificate=cert, PrivateKey=key)["CertificateArn"]
+    else:  # requested, never validated: moto keeps it PENDING_VALIDATION
+        names = list(env_entry_names(BASE).values())
+        arn = acm.request_certificate(
+            DomainName=names[0], SubjectAlternativeNames=names, ValidationMethod="DNS"
+        )["CertificateArn"]
+    # Replace the listeners (moto's ModifyListener keeps the old certificate).
+    for entry, lb in world.lbs["green"].items():
+        for ls in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
+            elb.delete_listener(ListenerArn=ls["ListenerArn"])
+        elb.create_listener(
+            LoadBalancerArn=lb["LoadBalancerArn"],
+            Protocol="TLS",
+            Port=443,
+            Certificates=[{"CertificateArn": arn}],
+            DefaultActions=[
+                {"Type": "forward", "TargetGroupArn": world.target_groups["green"][entry]}
+            ],
+        )
+    return arn.rsplit("/", 1)[-1]
+
+
+@pytest.mark.parametrize(
+    ("how", "expect"),
+    [("not-covering", "does not cover *.faas.dev.example.com."), ("pending", "PENDING_VALIDATION")],
+)
+def test_bad_target_certificate_refused_before_dns(
+    moto: Any, probe: ProbeServer, tmp_path: Path, how: str, expect: str
+) -> None:
+    world = build_world()
+    cert_id = _replace_green_certificate(world, how)
+    code, rep = run(probe, tmp_path)
+    assert code == 2 and rep["status"] == "refused"
+    assert expect in rep["message"]
+    failed = [c for c in rep["preflight"] if not c["ok"]]
+    assert [c["check"] for c in failed] == [f"certificate {cert_id}"] * 2  # DMZ and internal NLB
+    assert world.weights() == START
+    assert lock_txt(world) == [] and state_txt(world) == ""
+
+
+def test_missing_target_cluster_refused_with_every_problem(
+    moto: Any, probe: ProbeServer, tmp_path: Path
+) -> None:
+    world = build_world(healthy=False)
+    eks = boto3.client("eks")
+    eks.delete_nodegroup(clusterName="faas-dev-green", nodegroupName="system")
+    eks.delete_cluster(name="faas-dev-green")
+    probe.fail()
+    code, rep = run(probe, tmp_path)
+    assert code == 2
+    failed = {c["check"].split(" ")[0] for c in rep["preflight"] if not c["ok"]}
+    # All three kinds of problem in one report, so the operator fixes them in one go.
+    assert {"eks", "target", "probe"} <= failed, rep["preflight"]
+    assert world.weights() == START and lock_txt(world) == []
 
 
 def test_lock_held_refused(moto: Any, probe: ProbeServer, tmp_path: Path) -> None:

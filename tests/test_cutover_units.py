@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from faas_tools.cutover import lock
 from faas_tools.cutover.aws import RateLimiter, is_retryable
 from faas_tools.cutover.clock import FakeClock
-from faas_tools.cutover.preflight import covers
+from faas_tools.cutover.preflight import check_cluster, covers
 from faas_tools.cutover.records import (
     RecordStateError,
     check_not_all_zero,
@@ -171,3 +171,56 @@ def test_progress_terminal_bar_and_ci_lines() -> None:
     assert (
         ci.getvalue().count("\n") == 1 and 'event=probe ok=True detail="HTTP 200"' in ci.getvalue()
     )
+
+
+def test_weight_changes_refuse_all_zero_and_out_of_range_weights() -> None:
+    """The write path itself refuses: no batch is built that Route 53 would read as 50/50."""
+    groups = discover([rr("blue", 100), rr("green", 0)])
+    key = groups[0].key
+    with pytest.raises(ValueError, match="all-zero"):
+        weight_changes(groups, {key: {"blue": 0, "green": 0}})
+    with pytest.raises(ValueError, match="weight 256"):
+        weight_changes(groups, {key: {"blue": 256, "green": 0}})
+    # The limits themselves are allowed.
+    edge = weight_changes(groups, {key: {"blue": 255, "green": 0}})
+    assert [c["ResourceRecordSet"]["Weight"] for c in edge] == [255, 0]
+
+
+class FakeAws:
+    """Canned answers for the preflight's EKS calls (moto creates clusters ACTIVE, so the other
+    states are only reachable this way)."""
+
+    def __init__(self, cluster: str, nodegroups: dict[str, str]) -> None:
+        self.cluster, self.nodegroups = cluster, nodegroups
+
+    def call(self, service: str, operation: str, **kw: Any) -> dict[str, Any]:
+        if operation == "describe_cluster":
+            return {"cluster": {"status": self.cluster}}
+        assert operation == "describe_nodegroup", operation
+        return {"nodegroup": {"status": self.nodegroups[kw["nodegroupName"]]}}
+
+    def pages(self, service: str, operation: str, *_: Any, **__: Any) -> list[Any]:
+        assert operation == "list_nodegroups", operation
+        return list(self.nodegroups)
+
+
+@pytest.mark.parametrize(
+    ("cluster", "nodegroups", "failed"),
+    [
+        ("ACTIVE", {"system": "ACTIVE", "spot": "ACTIVE"}, []),
+        ("UPDATING", {"system": "ACTIVE"}, ["eks cluster faas-dev-green"]),
+        (
+            "ACTIVE",
+            {"system": "ACTIVE", "spot": "DEGRADED"},
+            ["eks node group faas-dev-green/spot"],
+        ),
+        ("ACTIVE", {}, ["eks node groups of faas-dev-green"]),
+    ],
+    ids=["all-active", "cluster-updating", "node-group-degraded", "no-node-groups"],
+)
+def test_preflight_cluster_checks_need_everything_active(
+    cluster: str, nodegroups: dict[str, str], failed: list[str]
+) -> None:
+    checks = check_cluster(FakeAws(cluster, nodegroups), "dev", "green")  # type: ignore[arg-type]
+    assert [c.name for c in checks if not c.ok] == failed
+    assert len(checks) == 1 + max(1, len(nodegroups))  # every check reported, not just the first
