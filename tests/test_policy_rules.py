@@ -707,3 +707,26 @@ def test_unknown_sentinel_matches_preview_json() -> None:
     from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
     assert U == UNKNOWN_STRING_VALUE
+
+
+TWO_TYPES = ["m5.large", "m6i.large"]
+
+
+@pytest.mark.parametrize(
+    ("name", "props", "flagged"),
+    [
+        ("route53-weight-range", weighted("b", "blue", 255).props, False),
+        ("route53-weight-range", weighted("b", "blue", 0).props, False),
+        ("route53-weight-range", weighted("b", "blue", 256).props, True),
+        ("route53-weight-range", weighted("b", "blue", -1).props, True),
+        ("log-group-retention-minimum", {"retentionInDays": 365}, False),
+        ("log-group-retention-minimum", {"retentionInDays": 364}, True),
+        ("nodegroup-spot-diversity", {**NODEGROUP_OK, "instanceTypes": TWO_TYPES}, False),
+        ("nodegroup-spot-diversity", {**NODEGROUP_OK, "instanceTypes": ["m5.large"] * 2}, True),
+        ("nodegroup-spot-diversity", {**SYSTEM_NODES, "instanceTypes": ["m5.large"]}, False),
+    ],
+)  # fmt: skip
+def test_limits_are_inclusive_where_the_rule_says(name: str, props: Any, flagged: bool) -> None:
+    """The boundary values themselves (defaults: weight 0..255, minDays 365, 2 spot types)."""
+    hits = evaluate(RULES_BY_NAME[name], props)
+    assert bool([h for h in hits if not h.deferred]) is flagged, hits

@@ -137,6 +137,7 @@ def test_budget_check_fails_only_above_the_budget() -> None:
     assert not over.ok and "exceeds" in over.message and "$395.01" in over.message
     assert "1 resources not priced" in over.message
     assert check_budget(env, 400).ok
+    assert check_budget(env, env.total).ok  # exactly at the budget is within it
 
 
 def test_every_price_has_a_source_and_a_date() -> None:
