@@ -1,4 +1,4 @@
-"""scripts/plan.py: in-process for the logic, one subprocess run per stack file end to end."""
+"""scripts/plan.py: in-process for the logic, one subprocess run (every stack file) end to end."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from faas_tools.offline import stack_names
 from faas_tools.offline.cli import main
 
@@ -16,28 +14,37 @@ ROOT = Path(__file__).resolve().parent.parent
 PLAN = [sys.executable, str(ROOT / "scripts" / "plan.py")]
 
 
-@pytest.mark.parametrize("stack", stack_names())
-def test_every_stack_file_plans_end_to_end(stack, tmp_path):
-    out = tmp_path / f"{stack}.json"
+def test_every_stack_file_plans_end_to_end(tmp_path):
+    """The one subprocess run: every shipped stack file, through the script, from another cwd."""
+    out = tmp_path / "plan"
     proc = subprocess.run(
-        [*PLAN, stack, "--json", str(out)],
+        [*PLAN, "--all", "--out", str(out)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        timeout=120,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
-    doc = json.loads(out.read_text())
-    assert doc["stack"] == stack and doc["changeSummary"]["create"] == len(doc["steps"])
-    for step in doc["steps"]:
-        state = step["newState"]
-        assert step["op"] == "create" and state["urn"] == step["urn"]
-        assert {"type", "parent", "inputs", "outputs", "dependencies"} <= set(state)
-    assert f"== {stack}:" in proc.stdout
+    stacks = stack_names()
+    assert len(stacks) == 6
+    for stack in stacks:
+        doc = json.loads((out / f"{stack}.json").read_text())
+        assert doc["stack"] == stack and doc["changeSummary"]["create"] == len(doc["steps"])
+        assert doc["steps"], stack
+        for step in doc["steps"]:
+            state = step["newState"]
+            assert step["op"] == "create" and state["urn"] == step["urn"]
+            assert {"type", "parent", "inputs", "outputs", "dependencies"} <= set(state)
+        assert (out / f"{stack}.svg").read_text().startswith("<svg")
+        assert (out / f"{stack}.html").read_text().startswith("<!DOCTYPE html>")
+        assert f"== {stack}:" in proc.stdout
+    # One cost summary per environment, after its stacks.
+    assert proc.stdout.count("environment dev: $") == 1
+    assert proc.stdout.count("environment prod: $") == 1
 
 
-def test_broken_stack_file_exits_2_with_every_problem(tmp_path):
+def test_broken_stack_file_exits_2_with_every_problem(tmp_path, capsys):
     stacks = tmp_path / "stacks"
     stacks.mkdir()
     text = (ROOT / "stacks" / "Pulumi.dev-blue.yaml").read_text()
@@ -45,20 +52,15 @@ def test_broken_stack_file_exits_2_with_every_problem(tmp_path):
     text = text.replace("natStrategy: single", "natStrategy: sometimes")
     text = text.replace("maxSize: 3\n      desiredSize: 2", "maxSize: 3\n      desiredSize: 7")
     (stacks / "Pulumi.dev-blue.yaml").write_text(text)
-    proc = subprocess.run(
-        [*PLAN, "dev-blue", "--stacks-dir", str(stacks)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    assert main(["dev-blue", "--stacks-dir", str(stacks), "--out", str(tmp_path / "out")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and not (tmp_path / "out").exists()  # nothing planned or written
     for expected in (
         "faas:network.cidr: 10.10.0.0/33 is not a CIDR",
         "faas:network.natStrategy: 'sometimes' is not one of perAz, single",
         "faas:nodeGroups.system.desiredSize: 7 is outside",
     ):
-        assert expected in proc.stderr
+        assert expected in captured.err
 
 
 def test_unknown_stack_exits_2(capsys):

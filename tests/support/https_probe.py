@@ -105,7 +105,11 @@ def https_probe_server(tmp: Path) -> Iterator[ProbeServer]:
     probe = ProbeServer(httpd, cert_path)
     httpd.RequestHandlerClass = _handler(probe)
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # serve_forever checks for shutdown() once per poll interval (0.5 s by default), which every
+    # test paid again at teardown; a short select timeout makes shutdown prompt.
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield probe
