@@ -2,7 +2,8 @@
 
 The arithmetic and the algorithms are pinned on hand-written plans in the other test_report_*
 files; these tests check that the real program's plan lands where the reference figures say.
-They are skipped only while the offline engine does not exist yet.
+The plans come from tests/support/plans.py, computed once per test process and shared with the
+other modules that read the same stacks.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from faas_tools import offline
 from faas_tools.report import build_report, environment_cost, prices
 from faas_tools.report.plan_doc import resources
+from tests.support.plans import plan
 
 # On-demand list prices from shared/reference/timings-and-prices.md A.4 (us-east-1), restated
 # here so the floor does not come from the code under test.
@@ -31,7 +32,7 @@ BEST_SPOT_DISCOUNT = 0.70
 
 @pytest.fixture(scope="module")
 def dev_blue() -> dict[str, Any]:
-    return offline.run_plan("dev-blue")
+    return plan("dev-blue")
 
 
 def reference_floor(doc: dict[str, Any]) -> float:
@@ -78,7 +79,7 @@ def test_dev_blue_picture_shows_every_resource(dev_blue) -> None:
 
 
 def test_dev_environment_sums_its_three_stacks() -> None:
-    docs = [offline.run_plan(s) for s in ("dev", "dev-blue", "dev-green")]
+    docs = [plan(s) for s in ("dev", "dev-blue", "dev-green")]
     env = environment_cost(docs)
     assert env.total == pytest.approx(sum(build_report(d).cost.total for d in docs))
     assert env.standby_usd > 0
