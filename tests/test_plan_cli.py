@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +80,13 @@ def test_default_is_the_dev_environment(capsys):
 
 
 def test_reports_are_written_per_stack(tmp_path, capsys):
+    assert main(["dev-blue", "--out", str(tmp_path)]) == 0
+    # One stack named: the component tree with its children, and the count per type.
+    out_tree = capsys.readouterr().out
+    assert "+ faas:cluster:Cluster  faas-dev-blue-cluster" in out_tree
+    assert "    - aws:kms/key:Key  faas-dev-blue-secrets-key" in out_tree
+    assert "aws:eks/nodeGroup:NodeGroup" in out_tree
+    assert int(re.search(r"\((\d+) aws:\)", out_tree).group(1)) >= 40
     assert main(["dev-blue", "--out", str(tmp_path)]) == 0
     for ext in ("json", "svg", "html"):
         assert (tmp_path / f"dev-blue.{ext}").stat().st_size > 0

@@ -51,7 +51,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="USD",
         help="fail when an environment's monthly estimate exceeds this",
     )
-    p.add_argument("--tree", action="store_true", help="print the full resource tree")
+    p.add_argument(
+        "--tree",
+        action="store_true",
+        help="print the resource tree also when planning several stacks",
+    )
     p.add_argument(
         "--stacks-dir",
         type=Path,
@@ -93,7 +97,8 @@ def main(argv: list[str]) -> int:
             write_json(doc, Path(args.json))
         if str(args.out) != "-":
             report.write_outputs(rep, args.out)
-        print(render(doc, rep, policy, full_tree=args.tree))
+        # One named stack: the whole tree and the count per type; several: the summaries only.
+        print(render(doc, rep, policy, full_tree=args.tree or len(stacks) == 1))
         if diff is not None:
             print(report.format_diff(diff, stack))
         failed |= not policy.ok
