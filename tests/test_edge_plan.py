@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pulumi
 import pytest
-import yaml
 
 from components import config, naming
+from components.platform import read_stack_file
 from faas_tools.offline.engine import Registration, Run, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +25,7 @@ BD = "dev.example.com"
 
 
 def raw_config(stack: str) -> dict:
-    return yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return read_stack_file(stack)
 
 
 def run_edge(stack: str, raw: dict | None = None) -> Run:

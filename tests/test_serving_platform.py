@@ -7,38 +7,17 @@ resource is recorded with its inputs and the tests assert on those records after
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pulumi
 import pytest
 import yaml
 
-# Mocks are installed before any program module is imported (see DESIGN "Known traps");
-# faas_tools.offline.mocks imports no program module.
-from faas_tools.offline.mocks import AwsMocks
+from components import config, naming, versions
+from components.platform import read_stack_file
+from components.serving import ServingArgs, ServingPlatform
+from components.serving import constants as c
+from components.serving.podsecurity import restricted_violations
+from faas_tools.offline.engine import run_program
 
-
-class RecordingMocks(AwsMocks):
-    """The offline engine's AWS-shaped mocks, also recording every registration's inputs."""
-
-    def __init__(self) -> None:
-        super().__init__("dev-blue", "eu-west-1")
-        self.resources: list[dict] = []
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        self.resources.append({"type": args.typ, "name": args.name, "inputs": dict(args.inputs)})
-        return super().new_resource(args)
-
-
-MOCKS = RecordingMocks()
-pulumi.runtime.set_mocks(MOCKS, preview=False)
-
-from components import config, naming, versions  # noqa: E402
-from components.serving import ServingArgs, ServingPlatform  # noqa: E402
-from components.serving import constants as c  # noqa: E402
-from components.serving.podsecurity import restricted_violations  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
 OIDC_ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"
 ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
 TG = {
@@ -47,25 +26,18 @@ TG = {
 }
 
 
-def _dev_blue():
-    raw = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev-blue.yaml").read_text())["config"]
-    return config.load("dev-blue", raw)
-
-
 @pytest.fixture(scope="module")
 def cfg():
-    return _dev_blue()
+    return config.load("dev-blue", read_stack_file("dev-blue"))
 
 
 @pytest.fixture(scope="module")
 def resources(cfg):
-    # Other test modules install their own mocks at import; take the runtime back for this run.
-    pulumi.runtime.set_mocks(MOCKS, preview=False)
-    MOCKS.resources.clear()
+    """Every registration of one ServingPlatform, recorded by the offline engine's monitor after
+    the run completed (preview=False, every output resolved)."""
 
-    @pulumi.runtime.test
-    def run():
-        platform = ServingPlatform(
+    def program() -> None:
+        ServingPlatform(
             "serving",
             ServingArgs(
                 settings=cfg.serving,
@@ -83,10 +55,9 @@ def resources(cfg):
                 node_security_group_id="sg-nodes",
             ),
         )
-        return platform.urn
 
-    run()
-    return list(MOCKS.resources)
+    run = run_program("dev-blue", read_stack_file("dev-blue"), program)
+    return [{"type": r.type, "name": r.name, "inputs": r.inputs} for r in run.resources]
 
 
 def of_type(resources, typ):
