@@ -1,5 +1,6 @@
-# The two front-door commands. Both create the virtualenv .venv (the one Pulumi.yaml names) from the
-# pinned requirements when it is missing or older than them.
+# The two front-door commands. Both create the virtualenv .venv (the one Pulumi.yaml names) and
+# install the project into it, editable, with the versions pinned in pyproject.toml, when it is
+# missing or older than pyproject.toml.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,14 +8,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: plan test lint format clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
 ## plan: offline plan of the dev environment (dev, dev-blue, dev-green); reports in build/plan/
 plan: $(STAMP)
-	$(PY) scripts/plan.py
+	$(VENV)/bin/faas plan
 
 ## test: lint, then the whole test suite (unit, property, Pulumi mocks, moto server, CLIs)
 test: $(STAMP) lint

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from faas_tools.cutover import cli  # noqa: E402
+from faas.ops.cutover import cli  # noqa: E402
 from tests.support.cutover_world import ZONE, build_world  # noqa: E402
 from tests.support.https_probe import https_probe_server  # noqa: E402
 from tests.support.moto_server import aws_env, running_moto_server  # noqa: E402

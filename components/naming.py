@@ -1,6 +1,6 @@
 """Every name the platform gives anything: stacks, logical and physical names, DNS names, tags.
 
-Names are identity (DESIGN rule 2): they are computed only from the environment, the colour and a
+Names are identity (docs/design.md): they are computed only from the environment, the colour and a
 fixed role string, never from mutable data such as sizes or versions, so changing a setting never
 renames (and so never replaces) a resource. This module imports nothing from Pulumi so that the
 scripts (cutover, bootstrap, plan) can use it without loading the SDK.
@@ -46,9 +46,17 @@ def prefix(env: str, color: str | None = None) -> str:
     return "-".join(p for p in (PREFIX, env, color) if p)
 
 
+def child_name(parent: str, *role: str) -> str:
+    """The one naming rule: a name is its owner's name plus the role of the thing inside it.
+
+    Stack-level resources are named under the stack's prefix (`Identity.name`); the children of a
+    component under the component's name, so renaming nothing ever moves a child."""
+    return "-".join([parent, *role])
+
+
 def resource_name(env: str, color: str | None, *role: str) -> str:
     """Logical and physical name of one resource: `faas-dev-blue-vpc`, `faas-dev-blue-private-a`."""
-    return "-".join([prefix(env, color), *role])
+    return child_name(prefix(env, color), *role)
 
 
 def cluster_name(env: str, color: str) -> str:

@@ -2,7 +2,7 @@
 
 A rule is plain data plus a check function. The same `Rule` objects are wrapped as CrossGuard
 policies (`policies/pack.py`) and evaluated directly against a preview document
-(`faas_tools/policycheck.py`), so a rule is written once and behaves the same in both places.
+(`policies/check.py`), so a rule is written once and behaves the same in both places.
 
 Unknown values. During `pulumi preview` the Python policy SDK hands rules their props wrapped in
 `pulumi_policy.proxy.unknown_checking_proxy`: reading a value that is not known yet raises

@@ -13,7 +13,7 @@ import pytest
 from botocore.config import Config
 
 from components.naming import state_bucket_name, state_key_alias
-from faas_tools import bootstrap
+from faas.ops import bootstrap
 from tests.support.moto_server import MotoServer, moto_fixtures
 
 moto_process, moto = moto_fixtures()
@@ -183,7 +183,7 @@ def test_cli_end_to_end(moto: MotoServer) -> None:
 
 
 def test_cli_in_process_prints_items_and_login(moto: MotoServer, capsys) -> None:
-    from scripts.bootstrap import main
+    from faas.ops.bootstrap.cli import main
 
     assert main(["--region", REGION, "--bucket", BUCKET]) == 0
     out = capsys.readouterr().out
@@ -201,10 +201,8 @@ def test_cli_in_process_prints_items_and_login(moto: MotoServer, capsys) -> None
     [(["--region", REGION, "--key-alias", "state"], "must start with alias/"), ([], "--region")],
 )
 def test_cli_usage_errors(argv: list[str], message: str, monkeypatch, capsys) -> None:
-    from scripts.bootstrap import main
+    from faas.ops.bootstrap.cli import main
 
     monkeypatch.delenv("AWS_REGION", raising=False)
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
-    with pytest.raises(SystemExit) as exit_:
-        main(argv)
-    assert exit_.value.code == 2 and message in capsys.readouterr().err
+    assert main(argv) == 2 and message in capsys.readouterr().err

@@ -9,7 +9,8 @@ import yaml
 
 from components import config
 from components.config import ConfigError
-from components.platform import STACKS_DIR, read_stack_file
+from components.config.stackfile import DEFAULT_DIR as STACKS_DIR
+from components.config.stackfile import read_stack_file
 
 SHIPPED = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
 

@@ -18,8 +18,8 @@ import boto3
 import pytest
 
 from components.naming import cutover_lock_name, cutover_state_name, env_entry_names
-from faas_tools.cutover import cli
-from faas_tools.cutover.clock import FakeClock
+from faas.ops.cutover import cli
+from faas.ops.cutover.clock import FakeClock
 from tests.support.cutover_world import BASE, ZONE, World, build_world
 from tests.support.https_probe import ProbeServer, https_probe_server, self_signed
 from tests.support.moto_server import moto_fixtures

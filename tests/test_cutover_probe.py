@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from faas_tools.cutover.probe import Prober, env_probe_url, target_probe_url
+from faas.ops.cutover.probe import Prober, env_probe_url, target_probe_url
 from tests.support.https_probe import ProbeServer, https_probe_server
 
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from faas_tools.cutover import lock
-from faas_tools.cutover.aws import RateLimiter, is_retryable
-from faas_tools.cutover.clock import FakeClock
-from faas_tools.cutover.preflight import check_cluster, covers
-from faas_tools.cutover.records import (
+from faas.ops.cutover import lock
+from faas.ops.cutover.aws import RateLimiter, is_retryable
+from faas.ops.cutover.clock import FakeClock
+from faas.ops.cutover.preflight import check_cluster, covers
+from faas.ops.cutover.records import (
     RecordStateError,
     check_not_all_zero,
     current_share,
@@ -20,8 +20,8 @@ from faas_tools.cutover.records import (
     step_weights,
     weight_changes,
 )
-from faas_tools.cutover.report import StepRecord, Timeline, to_svg
-from faas_tools.cutover.shift import validate_steps
+from faas.ops.cutover.report import StepRecord, Timeline, to_svg
+from faas.ops.cutover.shift import validate_steps
 
 
 def rr(color: str, weight: Any, name: str = "\\052.faas.dev.example.com.") -> dict[str, Any]:
@@ -155,7 +155,7 @@ def test_svg_picture_has_both_colours_and_steps() -> None:
 def test_progress_terminal_bar_and_ci_lines() -> None:
     import io
 
-    from faas_tools.cutover.progress import Progress
+    from faas.ops.cutover.progress import Progress
 
     tty = io.StringIO()
     p = Progress(tty, tty=True)

@@ -1,7 +1,7 @@
 """Mock tests of the cluster stack's edge (issue 3, point 1 and 3).
 
 The real `Edge` component runs under the offline engine's recording mock monitor
-(faas_tools/offline), with `preview=False`; every assertion reads what was registered, after the
+(faas/plan), with `preview=False`; every assertion reads what was registered, after the
 run, so unresolved outputs cannot make a test pass vacuously.
 """
 
@@ -14,8 +14,8 @@ import pulumi
 import pytest
 
 from components import config, naming
-from components.platform import read_stack_file
-from faas_tools.offline.engine import Registration, Run, run_program
+from components.config.stackfile import read_stack_file
+from faas.plan.engine import Registration, Run, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
 VPC_CIDR = "10.10.0.0/16"
@@ -33,11 +33,14 @@ def run_edge(stack: str, raw: dict | None = None) -> Run:
 
     def program() -> None:
         from components.edge import Edge, EdgeArgs
+        from components.shared.identity import Identity
 
         cfg = config.load(stack, raw)
+        ident = Identity(cfg.environment, cfg.color)
         edge = Edge(
-            naming.resource_name(cfg.environment, cfg.color, "edge"),
-            EdgeArgs(cfg, vpc_id="vpc-0abc", vpc_cidr=VPC_CIDR,
+            ident.name("edge"),
+            EdgeArgs(ident, cfg.edge, cfg.base_domain, cfg.parent_zone_id, cfg.region,
+                     vpc_id="vpc-0abc", vpc_cidr=VPC_CIDR,
                      public_subnet_ids=PUBLIC, private_subnet_ids=PRIVATE),
         )  # fmt: skip
         for key, value in edge.stack_outputs().items():
@@ -282,8 +285,8 @@ def test_stack_outputs_have_the_stable_names_the_environment_stack_reads(blue):
 
 
 def test_the_edge_passes_the_policy_pack_with_no_mandatory_violation(blue):
-    from faas_tools import policycheck
-    from faas_tools.offline import to_document
+    from faas.plan import to_document
+    from policies import check as policycheck
 
     report = policycheck.check_document(to_document(blue), env="dev")
     mandatory = [v for v in report.violations if v.level == "mandatory" and not v.deferred]

@@ -14,14 +14,14 @@ import pytest
 
 from components import config, naming
 from components.config import ConfigError
-from components.environment import (
+from components.dns import (
     WEIGHT_PROPERTY,
     EnvironmentArgs,
     EnvironmentDns,
     deployed_outputs,
     required_outputs,
 )
-from faas_tools.offline.engine import Registration, Run, run_program
+from faas.plan.engine import Registration, Run, run_program
 from tests.test_edge_plan import of_type, raw_config, run_edge
 
 BD = "dev.example.com"
@@ -269,8 +269,8 @@ def test_weights_outside_route53_range_are_refused():
 
 
 def test_the_environment_stack_passes_the_policy_pack(both):
-    from faas_tools import policycheck
-    from faas_tools.offline import to_document
+    from faas.plan import to_document
+    from policies import check as policycheck
 
     report = policycheck.check_document(to_document(both), env="dev")
     assert report.ok and report.deferred == 0, policycheck.format_report(report)

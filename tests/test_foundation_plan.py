@@ -11,8 +11,9 @@ import pulumi
 import pytest
 
 from components import naming, versions
-from components.platform import main, read_stack_file
-from faas_tools.offline.engine import run_program
+from components.config.stackfile import read_stack_file
+from components.platform import main
+from faas.plan.engine import run_program
 from tests.support.plans import name_of, one, plan, states
 
 DEV = "dev-blue"
@@ -225,7 +226,7 @@ def test_kubeconfig_is_secret_and_a_kubernetes_provider_uses_it(dev):
 
 
 def test_same_inputs_give_the_same_plan():
-    from faas_tools.offline import run_plan
+    from faas.plan import run_plan
 
     assert run_plan(DEV)["steps"] == plan(DEV)["steps"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from faas_tools.offline import stack_names
+from faas.plan import stack_names
 from tests.support.plans import plan
 
 COMPONENTS = Path(__file__).resolve().parent.parent / "components"

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from faas_tools.offline import stack_names
-from faas_tools.offline.cli import main
+from faas.plan import stack_names
+from faas.plan.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = [sys.executable, str(ROOT / "scripts" / "plan.py")]

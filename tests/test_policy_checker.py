@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from faas_tools import policycheck
+from policies import check as policycheck
 from policies.rules import ALL_RULES
 from tests.test_policy_rules import CASES, R, U, tags
 
@@ -108,7 +108,7 @@ def test_cli_reports_and_exits_1(tmp_path: Path) -> None:
 
 
 def test_main_passes_on_a_clean_document(tmp_path: Path, capsys) -> None:
-    from scripts.check_policies import main
+    from faas.check import main
 
     clean = tmp_path / "clean.json"
     clean.write_text(

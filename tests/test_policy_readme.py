@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from faas_tools import policycheck
+from policies import check as policycheck
 
 ROOT = Path(__file__).resolve().parent.parent
 

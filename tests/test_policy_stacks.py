@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from faas_tools import policycheck
+from policies import check as policycheck
 from tests.support.plans import plan
 
 ROOT = Path(__file__).resolve().parent.parent

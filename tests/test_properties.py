@@ -8,9 +8,10 @@ import ipaddress
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components import config, subnets
+from components import config
 from components.config import ConfigError
-from components.platform import read_stack_file
+from components.config.stackfile import read_stack_file
+from components.network import subnets
 
 PRIVATE = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 

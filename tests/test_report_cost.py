@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from faas_tools.report import cost, prices
-from faas_tools.report.cost import check_budget, environment_cost, stack_cost
+from faas.report import cost, prices
+from faas.report.cost import check_budget, environment_cost, stack_cost
 
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
 

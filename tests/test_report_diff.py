@@ -6,8 +6,8 @@ import copy
 import json
 from pathlib import Path
 
-from faas_tools.report.diff import diff_documents, format_diff, value_changes
-from faas_tools.report.plan_doc import UNKNOWN
+from faas.report.diff import diff_documents, format_diff, value_changes
+from faas.report.plan_doc import UNKNOWN
 
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
 

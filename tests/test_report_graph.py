@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from faas_tools.report.graph import build_graph, critical_path, format_path
-from faas_tools.report.timings import timing
+from faas.report.graph import build_graph, critical_path, format_path
+from faas.report.timings import timing
 
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
 P = "urn:pulumi:t::p::"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from faas_tools.report import build_report, diff_documents, format_summary, write_outputs
+from faas.report import build_report, diff_documents, format_summary, write_outputs
+from faas.report.render import report_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
 FINDINGS = [
@@ -44,7 +45,7 @@ def test_policy_verdict_blocks_on_mandatory_findings_only() -> None:
 
 
 def test_html_embeds_picture_policy_cost_path_and_tree_escaped() -> None:
-    page = build_report(load(), {"violations": FINDINGS, "summary": "2 findings"}).html_text
+    page = report_html(build_report(load(), {"violations": FINDINGS, "summary": "2 findings"}))
     assert page.startswith("<!DOCTYPE html>") and "<svg " in page
     assert "publicAccessCidrs contains &lt;0.0.0.0/0&gt;" in page
     assert "<0.0.0.0/0>" not in page
@@ -55,13 +56,13 @@ def test_html_embeds_picture_policy_cost_path_and_tree_escaped() -> None:
 
 
 def test_html_says_not_run_without_policy_results() -> None:
-    assert "Policy check: <b>not run</b>" in build_report(load()).html_text
+    assert "Policy check: <b>not run</b>" in report_html(build_report(load()))
 
 
 def test_html_shows_the_diff_when_given_one() -> None:
     old, new = load(), load()
     new["steps"] = new["steps"][:-1]
-    page = build_report(new, diff=diff_documents(old, new)).html_text
+    page = report_html(build_report(new, diff=diff_documents(old, new)))
     assert "Changes against the previous plan" in page and "- aws:sqs/queue:Queue  events" in page
 
 

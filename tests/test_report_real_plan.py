@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from faas_tools.report import build_report, environment_cost, prices
-from faas_tools.report.plan_doc import resources
+from faas.report import build_report, environment_cost, prices
+from faas.report.plan_doc import resources
+from faas.report.render import report_svg
 from tests.support.plans import plan
 
 # On-demand list prices from shared/reference/timings-and-prices.md A.4 (us-east-1), restated
@@ -72,7 +73,7 @@ def test_dev_blue_critical_path_runs_through_control_plane_and_node_groups(dev_b
 
 
 def test_dev_blue_picture_shows_every_resource(dev_blue) -> None:
-    svg = build_report(dev_blue).svg_text
+    svg = report_svg(build_report(dev_blue))
     titles = [t.text or "" for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}title")]
     for r in resources(dev_blue):
         assert any(t.startswith(r.urn) for t in titles), r.urn

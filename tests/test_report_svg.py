@@ -6,8 +6,9 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from faas_tools.report import build_report
-from faas_tools.report.plan_doc import resources
+from faas.report import build_report
+from faas.report.plan_doc import resources
+from faas.report.render import report_svg
 
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
 NS = {"s": "http://www.w3.org/2000/svg"}
@@ -26,16 +27,16 @@ def rect(group: ET.Element) -> tuple[float, float, float, float]:
 
 def test_svg_is_well_formed_and_titles_every_resource_by_urn() -> None:
     rep = report()
-    root = ET.fromstring(rep.svg_text)
+    root = ET.fromstring(report_svg(rep))
     titles = {t.text for t in root.iter("{http://www.w3.org/2000/svg}title")}
     for r in resources(rep.doc):
         assert any(t and t.startswith(r.urn) for t in titles), r.urn
-        assert r.type in rep.svg_text
+        assert r.type in report_svg(rep)
 
 
 def test_components_are_boxes_that_contain_their_children() -> None:
     rep = report()
-    root = ET.fromstring(rep.svg_text)
+    root = ET.fromstring(report_svg(rep))
     boxes = {g.get("data-urn"): rect(g) for g in root.iter("{http://www.w3.org/2000/svg}g")}
     for r in resources(rep.doc):
         if r.parent:
@@ -49,7 +50,7 @@ def test_components_are_boxes_that_contain_their_children() -> None:
 
 
 def test_resources_do_not_overlap() -> None:
-    root = ET.fromstring(report().svg_text)
+    root = ET.fromstring(report_svg(report()))
     nodes = [
         rect(g)
         for g in root.iter("{http://www.w3.org/2000/svg}g")
@@ -62,18 +63,18 @@ def test_resources_do_not_overlap() -> None:
 
 def test_critical_path_nodes_are_highlighted_and_only_those() -> None:
     rep = report()
-    root = ET.fromstring(rep.svg_text)
+    root = ET.fromstring(report_svg(rep))
     marked = {
         g.get("data-urn")
         for g in root.iter("{http://www.w3.org/2000/svg}g")
         if g.get("class") == "node critical"
     }
     assert marked == rep.critical_path.urns
-    assert rep.svg_text.count('marker-end="url(#arrowc)"') == len(rep.critical_path.steps) - 1
+    assert report_svg(rep).count('marker-end="url(#arrowc)"') == len(rep.critical_path.steps) - 1
 
 
 def test_dependency_edges_point_right() -> None:
-    root = ET.fromstring(report().svg_text)
+    root = ET.fromstring(report_svg(report()))
     for path in root.iter("{http://www.w3.org/2000/svg}path"):
         d = path.get("d") or ""
         if d.startswith("M") and " C" in d:

@@ -12,11 +12,14 @@ import pytest
 import yaml
 
 from components import config, naming, versions
-from components.platform import read_stack_file
+from components import constants as c
+from components.compute.record import ClusterRecord
+from components.config.stackfile import read_stack_file
+from components.edge import EntryPointRecord
 from components.serving import ServingArgs, ServingPlatform
-from components.serving import constants as c
 from components.serving.podsecurity import restricted_violations
-from faas_tools.offline.engine import run_program
+from components.shared.identity import Identity
+from faas.plan.engine import run_program
 
 OIDC_ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"
 ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
@@ -40,19 +43,23 @@ def resources(cfg):
         ServingPlatform(
             "serving",
             ServingArgs(
+                identity=Identity(cfg.environment, cfg.color),
                 settings=cfg.serving,
-                environment=cfg.environment,
-                color=cfg.color,
                 base_domain=cfg.base_domain,
-                region=cfg.region,
-                cluster_name="faas-dev-blue",
+                cluster=ClusterRecord(
+                    name="faas-dev-blue",
+                    endpoint="https://eks.example",
+                    oidc_provider_arn=OIDC_ARN,
+                    oidc_issuer=ISSUER,
+                    region=cfg.region,
+                    security_group_id="sg-nodes",
+                    kubeconfig="{}",
+                ),
                 vpc_id="vpc-123",
-                oidc_provider_arn=OIDC_ARN,
-                oidc_issuer=ISSUER,
-                dmz_target_group_arn=TG["dmz"],
-                internal_target_group_arn=TG["internal"],
-                lb_security_group_ids={"dmz": "sg-dmz", "internal": "sg-int"},
-                node_security_group_id="sg-nodes",
+                entry_points={
+                    "dmz": EntryPointRecord(TG["dmz"], "sg-dmz"),
+                    "internal": EntryPointRecord(TG["internal"], "sg-int"),
+                },
             ),
         )
 

@@ -9,13 +9,14 @@ import pytest
 import yaml
 
 from components import naming
-from components.common import irsa_trust_document
-from components.serving import aws, domains, istio, observability, placement
+from components.constants import arn_parts
+from components.serving import domains, istio, observability, placement
 from components.serving.podsecurity import (
     restricted_container_context,
     restricted_pod_context,
     restricted_violations,
 )
+from components.shared.iam import irsa_trust_document
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -133,7 +134,7 @@ def test_irsa_trust_pins_sub_and_aud():
 
 def test_arn_parts_reads_partition_and_account():
     arn = "arn:aws-cn:iam::210987654321:oidc-provider/oidc.eks.cn-north-1/id/X"
-    assert aws.arn_parts(arn) == ("aws-cn", "210987654321")
+    assert arn_parts(arn) == ("aws-cn", "210987654321")
 
 
 def test_cni_values_are_top_level_with_eks_paths():

@@ -1,7 +1,10 @@
-"""The edge of one colour: cluster zone, certificate, access-log bucket and the two entry points.
+"""The edge of one colour: how requests reach its cluster.
 
-`Edge` composes the concerns; each lives in its own small module. The stack outputs it returns are
-read by the environment stack (components/environment.py) and the cutover, by these exact names.
+Owns the cluster zone `faas-<color>.<baseDomain>` (delegated, query-logged), the colour's ACM
+certificate (cluster and environment names), the access-log bucket, and the two entry points (DMZ
+and internal NLBs with their security groups, TLS listeners, target groups and wildcard aliases).
+`Edge` composes them; each lives in its own module. The stack outputs it returns are read by the
+environment stack (components/dns) and the cutover, by these exact names.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from dataclasses import dataclass
 import pulumi
 
 from components import naming
-from components.config import ClusterStackConfig
+from components.config import EdgeConfig
 from components.edge.access_logs import AccessLogBucket, AccessLogBucketArgs
 from components.edge.certificate import Certificate, CertificateArgs
 from components.edge.loadbalancers import EntryPoint, EntryPointArgs
 from components.edge.zone import DelegatedZone, DelegatedZoneArgs
+from components.shared.identity import Identity
 
-__all__ = ["Edge", "EdgeArgs", "lb_output_names"]
+__all__ = ["Edge", "EdgeArgs", "EntryPointRecord", "lb_output_names"]
 
 
 def lb_output_names(entry: str) -> tuple[str, str]:
@@ -26,10 +30,25 @@ def lb_output_names(entry: str) -> tuple[str, str]:
     return f"{entry}_lb_dns_name", f"{entry}_lb_zone_id"
 
 
+@dataclass(frozen=True)
+class EntryPointRecord:
+    """What the serving layer needs of one entry point to bind the gateway pods to it."""
+
+    target_group_arn: pulumi.Output[str]
+    """NLB target group (TCP 8080, target type ip, health check HTTP 15021 /healthz/ready)."""
+    security_group_id: pulumi.Output[str]
+    """The NLB's security group: the only source the gateway pods accept traffic from."""
+
+
 @dataclass
 class EdgeArgs:
-    config: ClusterStackConfig
-    """The cluster stack's validated config."""
+    identity: Identity
+    settings: EdgeConfig
+    """The `faas:edge` section."""
+    base_domain: str
+    parent_zone_id: str
+    """The zone of `<baseDomain>` that delegates to the cluster zone."""
+    region: str
     vpc_id: pulumi.Input[str]
     vpc_cidr: pulumi.Input[str]
     """Source of internal clients and the only destination the load balancers may reach."""
@@ -40,38 +59,42 @@ class EdgeArgs:
 
 
 class Edge(pulumi.ComponentResource):
+    entry_points: dict[str, EntryPointRecord]
+
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("faas:edge:Edge", name, None, opts)
-        cfg = args.config
-        env, color = cfg.environment, cfg.color
+        ident, cfg = args.identity, args.settings
         child = pulumi.ResourceOptions(parent=self)
 
         zone = DelegatedZone(
-            naming.resource_name(env, color, "cluster-zone"),
+            ident.name("cluster-zone"),
             DelegatedZoneArgs(
-                environment=env,
-                color=color,
-                zone_name=naming.cluster_zone_name(cfg.base_domain, color),
-                parent_zone_id=cfg.parent_zone_id,
+                identity=ident,
+                zone_name=naming.cluster_zone_name(args.base_domain, ident.color),
+                parent_zone_id=args.parent_zone_id,
                 component="edge",
-                query_log_retention_days=cfg.edge.query_log_retention_days,
+                query_log_retention_days=cfg.query_log_retention_days,
             ),
             child,
         )
         cert = Certificate(
-            naming.resource_name(env, color, "tls"),
-            CertificateArgs(config=cfg, zone_id=zone.zone_id),
+            ident.name("tls"),
+            CertificateArgs(identity=ident, base_domain=args.base_domain, zone_id=zone.zone_id),
             child,
         )
         logs = AccessLogBucket(
-            naming.resource_name(env, color, "access-logs"), AccessLogBucketArgs(config=cfg), child
+            ident.name("access-logs"),
+            AccessLogBucketArgs(identity=ident, settings=cfg, region=args.region),
+            child,
         )
         subnets = {"dmz": args.public_subnet_ids, "internal": args.private_subnet_ids}
         entries = {
             entry: EntryPoint(
-                naming.resource_name(env, color, entry, "entry"),
+                ident.name(entry, "entry"),
                 EntryPointArgs(
-                    config=cfg,
+                    identity=ident,
+                    settings=cfg,
+                    base_domain=args.base_domain,
                     entry=entry,
                     vpc_id=args.vpc_id,
                     vpc_cidr=args.vpc_cidr,
@@ -85,32 +108,25 @@ class Edge(pulumi.ComponentResource):
             )
             for entry in naming.ENTRY_POINTS
         }
-        dmz, internal = entries["dmz"], entries["internal"]
 
         self.zone_id = zone.zone_id
         self.zone_name = zone.zone_name
         self.certificate_arn = cert.certificate_arn
-        self.dmz_lb_dns_name = dmz.lb_dns_name
-        self.dmz_lb_zone_id = dmz.lb_zone_id
-        self.dmz_lb_arn = dmz.lb_arn
-        self.internal_lb_dns_name = internal.lb_dns_name
-        self.internal_lb_zone_id = internal.lb_zone_id
-        self.internal_lb_arn = internal.lb_arn
-        self.dmz_target_group_arn = dmz.target_group_arn
-        self.internal_target_group_arn = internal.target_group_arn
-        self.lb_security_group_ids = {e: p.security_group_id for e, p in entries.items()}
+        self.entry_points = {
+            e: EntryPointRecord(p.target_group_arn, p.security_group_id) for e, p in entries.items()
+        }
+        self._entries = entries
         self.register_outputs(self.stack_outputs())
 
     def stack_outputs(self) -> dict[str, pulumi.Output]:
-        """Stable snake_case stack outputs (the lead adds `cluster_name`)."""
-        dmz_dns, dmz_zone = lb_output_names("dmz")
-        int_dns, int_zone = lb_output_names("internal")
-        return {
+        """Stable snake_case stack outputs (the composition root adds `cluster_name`)."""
+        outputs: dict[str, pulumi.Output] = {
             "cluster_zone_id": self.zone_id,
             "cluster_zone_name": self.zone_name,
             "certificate_arn": self.certificate_arn,
-            dmz_dns: self.dmz_lb_dns_name,
-            dmz_zone: self.dmz_lb_zone_id,
-            int_dns: self.internal_lb_dns_name,
-            int_zone: self.internal_lb_zone_id,
         }
+        for entry, point in self._entries.items():
+            dns, zone = lb_output_names(entry)
+            outputs[dns] = point.lb_dns_name
+            outputs[zone] = point.lb_zone_id
+        return outputs

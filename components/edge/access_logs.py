@@ -13,14 +13,18 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components import naming
-from components.config import ClusterStackConfig
+from components.config import EdgeConfig
+from components.constants import deny_insecure_transport
+from components.shared.identity import Identity
 
 
 @dataclass
 class AccessLogBucketArgs:
-    config: ClusterStackConfig
-    """The cluster stack's validated config (`edge.access_log_expiry_days`, deletion protection)."""
+    identity: Identity
+    settings: EdgeConfig
+    """`access_log_expiry_days`, and deletion protection (which keeps the logs on destroy)."""
+    region: str
+    """Where the balancers deliver from (the log-delivery condition names it)."""
 
 
 class AccessLogBucket(pulumi.ComponentResource):
@@ -32,32 +36,31 @@ class AccessLogBucket(pulumi.ComponentResource):
         self, name: str, args: AccessLogBucketArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("faas:edge:AccessLogBucket", name, None, opts)
-        cfg = args.config
-        env, color = cfg.environment, cfg.color
+        stack, cfg = args.identity, args.settings
         child = pulumi.ResourceOptions(parent=self)
-        base = naming.resource_name(env, color, "lb-logs")
-        ident = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        base = stack.name("lb-logs")
+        caller = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         part = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
 
         # Bucket names are global: the account id makes ours unique without a random suffix, so
-        # the name stays a function of env/colour/account (DESIGN rule 2).
+        # the name stays a function of env/colour/account (names are identity: docs/design.md).
         bucket = aws.s3.Bucket(
             base,
-            bucket=ident.account_id.apply(lambda a: f"{base}-{a}"),
+            bucket=caller.account_id.apply(lambda a: f"{base}-{a}"),
             # Where the balancers may be deleted (non-prod), let `pulumi destroy` empty the bucket
             # too; where they are protected, keep the logs.
-            force_destroy=not cfg.edge.deletion_protection,
-            tags=naming.tags(env, color, base, "edge"),
+            force_destroy=not cfg.deletion_protection,
+            tags=stack.tags(base, "edge"),
             opts=child,
         )
         aws.s3.BucketOwnershipControls(
-            naming.resource_name(env, color, "lb-logs", "ownership"),
+            stack.name("lb-logs", "ownership"),
             bucket=bucket.id,
             rule={"object_ownership": "BucketOwnerEnforced"},  # ACLs off
             opts=child,
         )
         aws.s3.BucketPublicAccessBlock(
-            naming.resource_name(env, color, "lb-logs", "public-access"),
+            stack.name("lb-logs", "public-access"),
             bucket=bucket.id,
             block_public_acls=True,
             block_public_policy=True,
@@ -68,30 +71,30 @@ class AccessLogBucket(pulumi.ComponentResource):
         # SSE-S3: NLB log delivery supports it; SSE-KMS would need a customer key that grants the
         # delivery service, for no gain on logs that hold no secrets.
         aws.s3.BucketServerSideEncryptionConfiguration(
-            naming.resource_name(env, color, "lb-logs", "encryption"),
+            stack.name("lb-logs", "encryption"),
             bucket=bucket.id,
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
             opts=child,
         )
         aws.s3.BucketLifecycleConfiguration(
-            naming.resource_name(env, color, "lb-logs", "lifecycle"),
+            stack.name("lb-logs", "lifecycle"),
             bucket=bucket.id,
             rules=[
                 {
                     "id": "expire-access-logs",
                     "status": "Enabled",
                     "filter": {"prefix": ""},
-                    "expiration": {"days": cfg.edge.access_log_expiry_days},
+                    "expiration": {"days": cfg.access_log_expiry_days},
                     "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
                 }
             ],
             opts=child,
         )
         document = pulumi.Output.all(
-            bucket.arn, ident.account_id, part.partition, cfg.region
+            bucket.arn, caller.account_id, part.partition, args.region
         ).apply(lambda a: json.dumps(_policy(*a)))
         self.policy = aws.s3.BucketPolicy(
-            naming.resource_name(env, color, "lb-logs", "policy"),
+            stack.name("lb-logs", "policy"),
             bucket=bucket.id,
             policy=document,
             opts=child,
@@ -109,14 +112,7 @@ def _policy(bucket_arn: str, account: str, partition: str, region: str) -> dict:
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
+            deny_insecure_transport(bucket_arn),
             {
                 "Sid": "NlbLogDeliveryAclCheck",
                 "Effect": "Allow",

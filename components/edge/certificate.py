@@ -9,7 +9,7 @@ green's certificates both cover `*.faas.<bd>` and `*.internal.faas.<bd>`, so the
 to create the same two records; two stacks owning one record means the second `create` fails, or
 with `allow_overwrite` the first stack to be destroyed deletes the record the other still needs
 for renewal. So the environment stack owns those two records (it requests its own certificate for
-the environment names only, to learn and own the CNAMEs: see components/environment.py), and each
+the environment names only, to learn and own the CNAMEs: see components/dns), and each
 cluster stack owns only the records of its own cluster names, in its cluster zone. The
 `CertificateValidation` below still lists all four validation FQDNs, the environment ones computed
 from the certificate's own validation options, so "issued" is checked for every name; the
@@ -24,7 +24,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
-from components.config import ClusterStackConfig
+from components.shared.identity import Identity
 
 VALIDATION_TTL = 300
 
@@ -79,8 +79,9 @@ def request_certificate(
 
 @dataclass
 class CertificateArgs:
-    config: ClusterStackConfig
-    """The cluster stack's validated config."""
+    identity: Identity
+    base_domain: str
+    """`<baseDomain>`: the certificate covers the cluster's and the environment's names under it."""
     zone_id: pulumi.Input[str]
     """The cluster zone, which owns the cluster names' validation records."""
 
@@ -94,19 +95,18 @@ class Certificate(pulumi.ComponentResource):
         self, name: str, args: CertificateArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("faas:edge:Certificate", name, None, opts)
-        cfg = args.config
-        env, color = cfg.environment, cfg.color
-        cluster_names = naming.cluster_entry_names(cfg.base_domain, color)
-        env_names = naming.env_entry_names(cfg.base_domain)
+        ident = args.identity
+        cluster_names = naming.cluster_entry_names(args.base_domain, ident.color)
+        env_names = naming.env_entry_names(args.base_domain)
         self.domain_names = [*cluster_names.values(), *env_names.values()]
 
-        cert_name = naming.resource_name(env, color, "certificate")
+        cert_name = ident.name("certificate")
         cert = request_certificate(
-            cert_name, self.domain_names, naming.tags(env, color, cert_name, "edge"), self
+            cert_name, self.domain_names, ident.tags(cert_name, "edge"), self
         )
         own = [
             validation_record(
-                naming.resource_name(env, color, "certificate", "validation", entry),
+                ident.name("certificate", "validation", entry),
                 cert,
                 domain,
                 args.zone_id,
@@ -120,7 +120,7 @@ class Certificate(pulumi.ComponentResource):
             for d in env_names.values()
         ]
         validation = aws.acm.CertificateValidation(
-            naming.resource_name(env, color, "certificate", "validation"),
+            ident.name("certificate", "validation"),
             certificate_arn=cert.arn,
             validation_record_fqdns=[*(r.fqdn for r in own), *shared],
             opts=pulumi.ResourceOptions(parent=self),

@@ -21,24 +21,23 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components import constants as c
 from components import naming
-from components.config import ClusterStackConfig
+from components.config import EdgeConfig
+from components.shared.identity import Identity
 
 # TLS 1.3 with TLS 1.2 fallback, forward-secret ciphers only:
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-HTTPS_PORT = 443
-# The Istio ingress gateway: plain HTTP behind the TLS-terminating NLB, readiness on 15021.
-GATEWAY_PORT = 8080
-GATEWAY_HEALTH_PORT = 15021
-GATEWAY_HEALTH_PATH = "/healthz/ready"
 MAX_ELB_NAME = 32  # load balancer and target group names
 
 
 @dataclass
 class EntryPointArgs:
-    config: ClusterStackConfig
-    """The cluster stack's validated config."""
+    identity: Identity
+    settings: EdgeConfig
+    """Deletion protection and who may reach the DMZ entry point."""
+    base_domain: str
     entry: str
     """"dmz" (internet-facing, public subnets) or "internal" (private subnets)."""
     vpc_id: pulumi.Input[str]
@@ -64,47 +63,51 @@ class EntryPoint(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: EntryPointArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("faas:edge:EntryPoint", name, None, opts)
-        cfg, entry = args.config, args.entry
+        ident, cfg, entry = args.identity, args.settings, args.entry
+        stack = naming.stack_name(ident.environment, ident.color)
         if entry not in naming.ENTRY_POINTS:
             raise ValueError(f"unknown entry point {entry!r}")
-        env, color = cfg.environment, cfg.color
         internal = entry == "internal"
         child = pulumi.ResourceOptions(parent=self)
         # Load balancers and target groups have separate name spaces, so both take the same
         # physical name; with a 12-character environment it is exactly 32 characters at most.
-        physical = naming.resource_name(env, color, entry)
+        physical = ident.name(entry)
         if len(physical) > MAX_ELB_NAME:
             raise ValueError(f"{physical!r} is longer than {MAX_ELB_NAME} characters")
 
-        sg_name = naming.resource_name(env, color, entry, "lb")
+        sg_name = ident.name(entry, "lb")
         sg = aws.ec2.SecurityGroup(
             sg_name,
             name=sg_name,
-            description=f"{entry} NLB of {naming.stack_name(env, color)}: 443 in, gateway out",
+            description=f"{entry} NLB of {stack}: 443 in, gateway out",
             vpc_id=args.vpc_id,
-            tags=naming.tags(env, color, sg_name, "edge"),
+            tags=ident.tags(sg_name, "edge"),
             opts=child,
         )
         # Separate rule resources (not inline blocks): one rule changes without touching the
         # others. The provider drops AWS's default allow-all egress when it creates the group.
         sources: Sequence[pulumi.Input[str]] = (
-            [args.vpc_cidr] if internal else list(cfg.edge.dmz_ingress_cidrs)
+            [args.vpc_cidr] if internal else list(cfg.dmz_ingress_cidrs)
         )
         for i, cidr in enumerate(sources):
-            rule = naming.resource_name(env, color, entry, "lb", "in", str(i))
+            rule = ident.name(entry, "lb", "in", str(i))
             aws.vpc.SecurityGroupIngressRule(
                 rule,
                 security_group_id=sg.id,
                 ip_protocol="tcp",
-                from_port=HTTPS_PORT,
-                to_port=HTTPS_PORT,
+                from_port=c.HTTPS_PORT,
+                to_port=c.HTTPS_PORT,
                 cidr_ipv4=cidr,
                 description="HTTPS from clients",
-                tags=naming.tags(env, color, rule, "edge"),
+                tags=ident.tags(rule, "edge"),
                 opts=child,
             )
-        for port, why in ((GATEWAY_PORT, "traffic"), (GATEWAY_HEALTH_PORT, "health checks")):
-            rule = naming.resource_name(env, color, entry, "lb", "out", str(port))
+        gateway_ports = (
+            (c.GATEWAY_HTTP_TARGET_PORT, "traffic"),
+            (c.GATEWAY_STATUS_PORT, "health checks"),
+        )
+        for port, why in gateway_ports:
+            rule = ident.name(entry, "lb", "out", str(port))
             aws.vpc.SecurityGroupEgressRule(
                 rule,
                 security_group_id=sg.id,
@@ -113,12 +116,12 @@ class EntryPoint(pulumi.ComponentResource):
                 to_port=port,
                 cidr_ipv4=args.vpc_cidr,
                 description=f"Istio gateway {why}",
-                tags=naming.tags(env, color, rule, "edge"),
+                tags=ident.tags(rule, "edge"),
                 opts=child,
             )
 
         lb = aws.lb.LoadBalancer(
-            naming.resource_name(env, color, entry, "nlb"),
+            ident.name(entry, "nlb"),
             name=physical,
             load_balancer_type="network",
             internal=internal,
@@ -127,50 +130,50 @@ class EntryPoint(pulumi.ComponentResource):
             security_groups=[sg.id],
             ip_address_type="ipv4",
             enable_cross_zone_load_balancing=True,
-            enable_deletion_protection=cfg.edge.deletion_protection,
+            enable_deletion_protection=cfg.deletion_protection,
             access_logs={"bucket": args.log_bucket, "enabled": True, "prefix": entry},
-            tags=naming.tags(env, color, physical, "edge"),
+            tags=ident.tags(physical, "edge"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[args.log_bucket_policy]),
         )
         tg = aws.lb.TargetGroup(
-            naming.resource_name(env, color, entry, "tg"),
+            ident.name(entry, "tg"),
             name=physical,
             vpc_id=args.vpc_id,
             protocol="TCP",
-            port=GATEWAY_PORT,
+            port=c.GATEWAY_HTTP_TARGET_PORT,
             target_type="ip",
             health_check={
                 "enabled": True,
                 "protocol": "HTTP",
-                "port": str(GATEWAY_HEALTH_PORT),
-                "path": GATEWAY_HEALTH_PATH,
+                "port": str(c.GATEWAY_STATUS_PORT),
+                "path": c.GATEWAY_HEALTH_PATH,
                 "matcher": "200",
                 "interval": 10,
                 "healthy_threshold": 2,
                 "unhealthy_threshold": 2,
             },
-            tags=naming.tags(env, color, physical, "edge"),
+            tags=ident.tags(physical, "edge"),
             opts=child,
         )
-        listener_name = naming.resource_name(env, color, entry, "tls")
+        listener_name = ident.name(entry, "tls")
         aws.lb.Listener(
             listener_name,
             load_balancer_arn=lb.arn,
-            port=HTTPS_PORT,
+            port=c.HTTPS_PORT,
             protocol="TLS",
             certificate_arn=args.certificate_arn,
             ssl_policy=TLS_POLICY,
             default_actions=[{"type": "forward", "target_group_arn": tg.arn}],
-            tags=naming.tags(env, color, listener_name, "edge"),
+            tags=ident.tags(listener_name, "edge"),
             opts=child,
         )
         # The colour's own names, for tests before a cutover. A single record: there is nothing
         # to fail over to, so target health is not evaluated here (the environment's weighted
         # records do evaluate it).
         aws.route53.Record(
-            naming.resource_name(env, color, entry, "alias"),
+            ident.name(entry, "alias"),
             zone_id=args.zone_id,
-            name=naming.cluster_entry_names(cfg.base_domain, color)[entry],
+            name=naming.cluster_entry_names(args.base_domain, ident.color)[entry],
             type="A",
             aliases=[{"name": lb.dns_name, "zone_id": lb.zone_id, "evaluate_target_health": False}],
             opts=child,

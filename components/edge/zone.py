@@ -13,8 +13,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
-from components.common import Identity
-from components.logs import EncryptedLogGroup, EncryptedLogGroupArgs
+from components.shared.identity import Identity
+from components.shared.logs import EncryptedLogGroup, EncryptedLogGroupArgs
 
 # Route 53 only publishes query logs to CloudWatch Logs in us-east-1, whatever the zone's "region"
 # (Route 53 is global): https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/query-logs.html
@@ -26,10 +26,8 @@ DELEGATION_TTL = 3600
 
 @dataclass
 class DelegatedZoneArgs:
-    environment: str
-    """Environment name (tags and resource names)."""
-    color: str | None
-    """Colour of a cluster stack, or None for the environment stack."""
+    identity: Identity
+    """The stack: a cluster stack's colour, or the environment stack (colour None)."""
     zone_name: str
     """The zone's DNS name, e.g. `faas-blue.dev.example.com` (from components/naming.py)."""
     parent_zone_id: str
@@ -51,21 +49,22 @@ class DelegatedZone(pulumi.ComponentResource):
         self, name: str, args: DelegatedZoneArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("faas:edge:DelegatedZone", name, None, opts)
-        env, color = args.environment, args.color
-        zone_res = naming.resource_name(env, color, "zone")
+        ident = args.identity
+        zone_res = ident.name("zone")
         kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
 
         zone = aws.route53.Zone(
             zone_res,
             name=args.zone_name,
-            comment=f"faas-platform {naming.stack_name(env, color)} (managed by Pulumi)",
+            comment=f"faas-platform {naming.stack_name(ident.environment, ident.color)} "
+            "(managed by Pulumi)",
             # Never delete records we do not know about (e.g. the cutover's lock/state TXT records).
             force_destroy=False,
-            tags=naming.tags(env, color, args.zone_name, args.component),
+            tags=ident.tags(args.zone_name, args.component),
             opts=kept,
         )
         aws.route53.Record(
-            naming.resource_name(env, color, "zone", "delegation"),
+            ident.name("zone", "delegation"),
             zone_id=args.parent_zone_id,
             name=args.zone_name,
             type="NS",
@@ -95,15 +94,15 @@ class DelegatedZone(pulumi.ComponentResource):
         read the stack's `aws:` config (profile, assumeRoles, allowedAccountIds), so it could
         silently act in another account. https://www.pulumi.com/registry/packages/aws/how-to-guides/aws-enhanced-region-support
         """
-        env, color = args.environment, args.color
+        stack = args.identity
         child = pulumi.ResourceOptions(parent=self)
         ident = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         group_name = f"/aws/route53/{args.zone_name}"
 
         group = EncryptedLogGroup(
-            naming.resource_name(env, color, "query-logs", "group"),
+            stack.name("query-logs", "group"),
             EncryptedLogGroupArgs(
-                identity=Identity(env, color), role="query-logs", component=args.component,
+                identity=stack, role="query-logs", component=args.component,
                 log_name=group_name, retention_days=args.query_log_retention_days,
                 region=QUERY_LOG_REGION,
             ),
@@ -111,7 +110,7 @@ class DelegatedZone(pulumi.ComponentResource):
         )  # fmt: skip
         # Route 53 writes with its service principal; the conditions stop any other account's
         # zone from writing here (confused deputy), as the query-logging guide recommends.
-        policy_name = naming.resource_name(env, color, "route53-query-logs")
+        policy_name = stack.name("route53-query-logs")
         policy = aws.cloudwatch.LogResourcePolicy(
             policy_name,
             region=QUERY_LOG_REGION,
@@ -139,7 +138,7 @@ class DelegatedZone(pulumi.ComponentResource):
             opts=child,
         )
         aws.route53.QueryLog(
-            naming.resource_name(env, color, "query-log"),
+            stack.name("query-log"),
             zone_id=zone.zone_id,
             cloudwatch_log_group_arn=group.arn,
             # Route 53 checks the resource policy when the config is created.

@@ -14,8 +14,9 @@ import pulumi
 from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
-from components.serving import constants as c
-from components.serving_config import OidcConfig
+from components import constants as c
+from components import naming
+from components.config.serving import OidcConfig
 
 # Knative's readiness prober calls `/healthz` on the gateway pods (with a K-Network-Probe header);
 # blocking it would leave every route not-ready, so the path is always public.
@@ -53,7 +54,7 @@ class GatewayAuth(pulumi.ComponentResource):
         if args.oidc.audiences:
             rule["audiences"] = list(args.oidc.audiences)
         CustomResource(
-            f"{name}-jwt",
+            naming.child_name(name, "jwt"),
             api_version="security.istio.io/v1",
             kind="RequestAuthentication",
             metadata=ObjectMetaArgs(name="dmz-jwt", namespace=c.ISTIO_NAMESPACE),
@@ -61,7 +62,7 @@ class GatewayAuth(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=args.depends_on),
         )
         CustomResource(
-            f"{name}-require-jwt",
+            naming.child_name(name, "require-jwt"),
             api_version="security.istio.io/v1",
             kind="AuthorizationPolicy",
             metadata=ObjectMetaArgs(name="dmz-require-jwt", namespace=c.ISTIO_NAMESPACE),

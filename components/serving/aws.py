@@ -23,24 +23,18 @@ import pulumi_aws as aws
 from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
+from components import constants as c
 from components import naming
-from components.common import Identity, irsa_trust
-from components.logs import EncryptedLogGroup, EncryptedLogGroupArgs
-from components.serving import constants as c
+from components.compute.record import ClusterRecord
+from components.config.serving import TeamConfig
+from components.constants import arn_parts
+from components.edge import EntryPointRecord
 from components.serving import placement
 from components.serving.helm import pinned_release
 from components.serving.tenants import team_group
-from components.serving_config import TeamConfig
-
-
-def arn_parts(oidc_provider_arn: str) -> tuple[str, str]:
-    """(partition, account) of an IAM ARN such as `arn:aws:iam::123456789012:oidc-provider/...`.
-
-    Read from the OIDC provider's ARN so building exact resource ARNs needs no extra API call.
-    """
-    parts = oidc_provider_arn.split(":")
-    return parts[1], parts[4]
-
+from components.shared.iam import irsa_trust
+from components.shared.identity import Identity
+from components.shared.logs import EncryptedLogGroup, EncryptedLogGroupArgs
 
 # Read-only calls TargetGroupBinding makes: resolve the target group and its health, the VPC and
 # subnets (ip targets must be in-VPC), and the ENIs/instances behind pod IPs to find the security
@@ -122,17 +116,11 @@ def target_group_binding_spec(entry: str, target_group_arn: str, lb_sg: str) -> 
 
 @dataclass
 class LoadBalancerBindingArgs:
-    environment: str
-    color: str
-    region: str
-    cluster_name: pulumi.Input[str]
+    identity: Identity
+    cluster: ClusterRecord
     vpc_id: pulumi.Input[str]
-    oidc_provider_arn: pulumi.Input[str]
-    oidc_issuer: pulumi.Input[str]
-    target_group_arns: dict[str, pulumi.Input[str]]
-    """Per entry point (dmz, internal): the NLB target group created by the edge."""
-    lb_security_group_ids: dict[str, pulumi.Input[str]]
-    node_security_group_id: pulumi.Input[str]
+    entry_points: dict[str, EntryPointRecord]
+    """Per entry point (dmz, internal): the NLB target group and security group of the edge."""
     gateways: dict[str, pulumi.Resource]
     """Gateway Helm releases per entry point: each binding needs its Service to exist."""
 
@@ -144,16 +132,19 @@ class LoadBalancerBinding(pulumi.ComponentResource):
         self, name: str, args: LoadBalancerBindingArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("faas:serving:LoadBalancerBinding", name, None, opts)
-        env, color = args.environment, args.color
-        role_name = naming.resource_name(env, color, "lb-controller")
+        ident, cluster = args.identity, args.cluster
+        role_name = ident.name("lb-controller")
         self.role = aws.iam.Role(
             role_name,
             name=role_name,
             description="AWS Load Balancer Controller (TargetGroupBinding only) via IRSA",
             assume_role_policy=irsa_trust(
-                args.oidc_provider_arn, args.oidc_issuer, c.LBC_NAMESPACE, c.LBC_SERVICE_ACCOUNT
+                cluster.oidc_provider_arn,
+                cluster.oidc_issuer,
+                c.LBC_NAMESPACE,
+                c.LBC_SERVICE_ACCOUNT,
             ),
-            tags=naming.tags(env, color, role_name, "serving"),
+            tags=ident.tags(role_name, "serving"),
             opts=pulumi.ResourceOptions(parent=self),
         )
         policy = aws.iam.RolePolicy(
@@ -161,10 +152,10 @@ class LoadBalancerBinding(pulumi.ComponentResource):
             name=role_name,
             role=self.role.id,
             policy=pulumi.Output.all(
-                args.oidc_provider_arn,
-                args.node_security_group_id,
-                *[args.target_group_arns[e] for e in c.GATEWAYS],
-            ).apply(lambda a: lbc_policy(list(a[2:]), a[1], args.region, *arn_parts(a[0]))),
+                cluster.oidc_provider_arn,
+                cluster.security_group_id,
+                *[args.entry_points[e].target_group_arn for e in c.GATEWAYS],
+            ).apply(lambda a: lbc_policy(list(a[2:]), a[1], cluster.region, *arn_parts(a[0]))),
             opts=pulumi.ResourceOptions(parent=self),
         )
         controller = pinned_release(
@@ -172,8 +163,8 @@ class LoadBalancerBinding(pulumi.ComponentResource):
             "aws-load-balancer-controller",
             c.LBC_NAMESPACE,
             {
-                "clusterName": args.cluster_name,
-                "region": args.region,
+                "clusterName": cluster.name,
+                "region": cluster.region,
                 "vpcId": args.vpc_id,
                 "replicaCount": 2,
                 "podDisruptionBudget": {"maxUnavailable": 1},
@@ -202,12 +193,13 @@ class LoadBalancerBinding(pulumi.ComponentResource):
         )
         for entry in c.GATEWAYS:
             CustomResource(
-                f"{name}-{entry}",
+                naming.child_name(name, entry),
                 api_version="elbv2.k8s.aws/v1beta1",
                 kind="TargetGroupBinding",
                 metadata=ObjectMetaArgs(name=f"{entry}-gateway", namespace=c.ISTIO_NAMESPACE),
                 spec=pulumi.Output.all(
-                    args.target_group_arns[entry], args.lb_security_group_ids[entry]
+                    args.entry_points[entry].target_group_arn,
+                    args.entry_points[entry].security_group_id,
                 ).apply(lambda a, e=entry: target_group_binding_spec(e, a[0], a[1])),
                 opts=pulumi.ResourceOptions(
                     parent=self, depends_on=[controller, args.gateways[entry]]
@@ -218,19 +210,15 @@ class LoadBalancerBinding(pulumi.ComponentResource):
 
 @dataclass
 class LogShippingArgs:
-    environment: str
-    color: str
-    region: str
-    cluster_name: pulumi.Input[str]
-    oidc_provider_arn: pulumi.Input[str]
-    oidc_issuer: pulumi.Input[str]
+    identity: Identity
+    cluster: ClusterRecord
     retention_days: int
     namespace: pulumi.Resource
     """The observability namespace the Fluent Bit DaemonSet runs in."""
 
 
-def log_group_name(env: str, color: str) -> str:
-    return f"/faas/{naming.prefix(env, color)}/containers"
+def log_group_name(ident: Identity) -> str:
+    return f"/faas/{ident.name()}/containers"
 
 
 class LogShipping(pulumi.ComponentResource):
@@ -238,28 +226,28 @@ class LogShipping(pulumi.ComponentResource):
         self, name: str, args: LogShippingArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("faas:serving:LogShipping", name, None, opts)
-        env, color = args.environment, args.color
-        group_name = log_group_name(env, color)
+        ident, cluster = args.identity, args.cluster
+        group_name = log_group_name(ident)
         log_group = EncryptedLogGroup(
-            naming.resource_name(env, color, "container-logs"),
+            ident.name("container-logs"),
             EncryptedLogGroupArgs(
-                identity=Identity(env, color), role="container-logs", component="serving",
+                identity=ident, role="container-logs", component="serving",
                 log_name=group_name, retention_days=args.retention_days,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )  # fmt: skip
-        role_name = naming.resource_name(env, color, "fluent-bit")
+        role_name = ident.name("fluent-bit")
         role = aws.iam.Role(
             role_name,
             name=role_name,
             description="Fluent Bit: ship container logs to CloudWatch via IRSA",
             assume_role_policy=irsa_trust(
-                args.oidc_provider_arn,
-                args.oidc_issuer,
+                cluster.oidc_provider_arn,
+                cluster.oidc_issuer,
                 c.OBSERVABILITY_NAMESPACE,
                 c.FLUENT_BIT_SERVICE_ACCOUNT,
             ),
-            tags=naming.tags(env, color, role_name, "serving"),
+            tags=ident.tags(role_name, "serving"),
             opts=pulumi.ResourceOptions(parent=self),
         )
         # The group is created here, so the role cannot create groups; it writes to this one only.
@@ -300,7 +288,7 @@ class LogShipping(pulumi.ComponentResource):
                 },
                 "cloudWatchLogs": {
                     "enabled": True,
-                    "region": args.region,
+                    "region": cluster.region,
                     "logGroupName": group_name,
                     "autoCreateGroup": False,
                 },
@@ -317,9 +305,8 @@ class LogShipping(pulumi.ComponentResource):
 
 @dataclass
 class TeamAccessArgs:
-    environment: str
-    color: str
-    cluster_name: pulumi.Input[str]
+    identity: Identity
+    cluster: ClusterRecord
     teams: tuple[TeamConfig, ...]
 
 
@@ -329,14 +316,14 @@ class TeamAccess(pulumi.ComponentResource):
     def __init__(self, name: str, args: TeamAccessArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("faas:serving:TeamAccess", name, None, opts)
         for team in args.teams:
-            entry_name = naming.resource_name(args.environment, args.color, "team", team.name)
+            entry_name = args.identity.name("team", team.name)
             aws.eks.AccessEntry(
                 entry_name,
-                cluster_name=args.cluster_name,
+                cluster_name=args.cluster.name,
                 principal_arn=team.iam_role_arn,
                 type="STANDARD",
                 kubernetes_groups=[team_group(team.name)],
-                tags=naming.tags(args.environment, args.color, entry_name, "serving"),
+                tags=args.identity.tags(entry_name, "serving"),
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.register_outputs({})

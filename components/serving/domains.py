@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import yaml
 
+from components import constants as c
 from components import naming
-from components.serving import constants as c
 
 DOMAIN_TEMPLATE = "{{.Name}}-{{.Namespace}}.{{.Domain}}"
 # Tag URLs: `<tag>-<service>-<namespace>.<domain>`, still one label under the domain, so the same

@@ -18,7 +18,8 @@ from pulumi_kubernetes.core.v1 import Namespace
 from pulumi_kubernetes.helm.v3 import Release
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
-from components.serving import constants as c
+from components import constants as c
+from components import naming
 from components.serving import placement
 from components.serving.helm import pinned_release
 from components.serving.podsecurity import pss_labels
@@ -99,7 +100,7 @@ class IstioMesh(pulumi.ComponentResource):
         super().__init__("faas:serving:IstioMesh", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ns = Namespace(
-            f"{name}-ns",
+            naming.child_name(name, "ns"),
             metadata=ObjectMetaArgs(name=c.ISTIO_NAMESPACE, labels=pss_labels("privileged")),
             opts=child,
         )
@@ -150,7 +151,7 @@ class IstioMesh(pulumi.ComponentResource):
         # Mesh-wide sampling through the Telemetry API (the successor of meshConfig sampling):
         # https://istio.io/latest/docs/tasks/observability/distributed-tracing/telemetry-api/
         CustomResource(
-            f"{name}-telemetry",
+            naming.child_name(name, "telemetry"),
             api_version="telemetry.istio.io/v1",
             kind="Telemetry",
             metadata=ObjectMetaArgs(name="mesh-default", namespace=c.ISTIO_NAMESPACE),

@@ -14,11 +14,11 @@ from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.core.v1 import Namespace
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
-from components import versions
-from components.serving import constants as c
+from components import constants as c
+from components import naming, versions
+from components.config.serving import ServingConfig
 from components.serving import domains, placement
 from components.serving.helm import pinned_release
-from components.serving_config import ServingConfig
 
 # Control-plane Deployments the operator renders; each gets system placement and 2 replicas.
 SERVING_WORKLOADS = (
@@ -161,7 +161,9 @@ class KnativePlatform(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: KnativeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("faas:serving:KnativePlatform", name, None, opts)
-        op_ns = _namespace(c.KNATIVE_OPERATOR_NAMESPACE, f"{name}-operator-ns", self)
+        op_ns = _namespace(
+            c.KNATIVE_OPERATOR_NAMESPACE, naming.child_name(name, "operator-ns"), self
+        )
         operator_placement = {
             "tolerations": placement.system_tolerations(),
             "affinity": placement.system_affinity(),
@@ -178,11 +180,15 @@ class KnativePlatform(pulumi.ComponentResource):
             },
             pulumi.ResourceOptions(parent=self, depends_on=[op_ns]),
         )
-        serving_ns = _namespace(c.KNATIVE_SERVING_NAMESPACE, f"{name}-serving-ns", self)
-        eventing_ns = _namespace(c.KNATIVE_EVENTING_NAMESPACE, f"{name}-eventing-ns", self)
+        serving_ns = _namespace(
+            c.KNATIVE_SERVING_NAMESPACE, naming.child_name(name, "serving-ns"), self
+        )
+        eventing_ns = _namespace(
+            c.KNATIVE_EVENTING_NAMESPACE, naming.child_name(name, "eventing-ns"), self
+        )
         after = [operator, *args.depends_on]
         self.serving = CustomResource(
-            f"{name}-serving",
+            naming.child_name(name, "serving"),
             api_version="operator.knative.dev/v1beta1",
             kind="KnativeServing",
             metadata=ObjectMetaArgs(name="knative-serving", namespace=c.KNATIVE_SERVING_NAMESPACE),
@@ -191,7 +197,7 @@ class KnativePlatform(pulumi.ComponentResource):
         )
         # The DMZ Gateway object that config-istio's selected entry points at.
         CustomResource(
-            f"{name}-dmz-gateway",
+            naming.child_name(name, "dmz-gateway"),
             api_version="networking.istio.io/v1",
             kind="Gateway",
             metadata=ObjectMetaArgs(
@@ -209,7 +215,7 @@ class KnativePlatform(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[serving_ns, *args.depends_on]),
         )
         CustomResource(
-            f"{name}-cluster-alias",
+            naming.child_name(name, "cluster-alias"),
             api_version="networking.istio.io/v1alpha3",
             kind="EnvoyFilter",
             metadata=ObjectMetaArgs(name="faas-cluster-alias", namespace=c.ISTIO_NAMESPACE),
@@ -250,7 +256,7 @@ class KnativePlatform(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=args.depends_on),
         )
         self.eventing = CustomResource(
-            f"{name}-eventing",
+            naming.child_name(name, "eventing"),
             api_version="operator.knative.dev/v1beta1",
             kind="KnativeEventing",
             metadata=ObjectMetaArgs(

@@ -14,11 +14,12 @@ import pulumi
 from pulumi_kubernetes.core.v1 import Namespace
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
-from components.serving import constants as c
+from components import constants as c
+from components import naming
+from components.config.serving import TracingConfig
 from components.serving import placement
 from components.serving.helm import pinned_release
 from components.serving.podsecurity import pss_labels
-from components.serving_config import TracingConfig
 
 
 @dataclass
@@ -166,7 +167,7 @@ class Observability(pulumi.ComponentResource):
         super().__init__("faas:serving:Observability", name, None, opts)
         # node-exporter and Fluent Bit need host namespaces / hostPath.
         self.namespace = Namespace(
-            f"{name}-ns",
+            naming.child_name(name, "ns"),
             metadata=ObjectMetaArgs(
                 name=c.OBSERVABILITY_NAMESPACE, labels=pss_labels("privileged")
             ),

@@ -63,7 +63,7 @@ class SmokeService(pulumi.ComponentResource):
     def __init__(self, name: str, args: SmokeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("faas:serving:SmokeService", name, None, opts)
         ns = Namespace(
-            f"{name}-ns",
+            naming.child_name(name, "ns"),
             metadata=ObjectMetaArgs(
                 name=naming.SMOKE_NAMESPACE,
                 labels={**pss_labels("restricted"), naming.TENANT_LABEL: "platform"},
@@ -73,7 +73,7 @@ class SmokeService(pulumi.ComponentResource):
         # Fenced like a team namespace (the policy pack checks every tenant-labelled namespace).
         fence(name, naming.SMOKE_NAMESPACE, "1", "512Mi", 10, self, ns)
         CustomResource(
-            f"{name}-ksvc",
+            naming.child_name(name, "ksvc"),
             api_version="serving.knative.dev/v1",
             kind="Service",
             metadata=ObjectMetaArgs(

@@ -35,10 +35,10 @@ from pulumi_kubernetes.rbac.v1 import (
     SubjectArgs,
 )
 
+from components import constants as c
 from components import naming
-from components.serving import constants as c
+from components.config.serving import TeamConfig
 from components.serving.podsecurity import pss_labels
-from components.serving_config import TeamConfig
 
 # Namespaces whose pods legitimately call into function pods.
 PLATFORM_INGRESS_NAMESPACES = (
@@ -103,7 +103,7 @@ def fence(
     meta = lambda n: ObjectMetaArgs(name=n, namespace=namespace)  # noqa: E731
     child = pulumi.ResourceOptions(parent=parent, depends_on=[ns])
     ResourceQuota(
-        f"{name}-quota",
+        naming.child_name(name, "quota"),
         metadata=meta("team-quota"),
         spec=ResourceQuotaSpecArgs(
             hard={
@@ -118,7 +118,7 @@ def fence(
     )
     # With a quota on limits every container needs limits; these defaults fill them in.
     LimitRange(
-        f"{name}-limits",
+        naming.child_name(name, "limits"),
         metadata=meta("team-defaults"),
         spec=LimitRangeSpecArgs(
             limits=[
@@ -133,13 +133,13 @@ def fence(
         opts=child,
     )
     NetworkPolicy(
-        f"{name}-default-deny",
+        naming.child_name(name, "default-deny"),
         metadata=meta("default-deny-ingress"),
         spec=NetworkPolicySpecArgs(pod_selector=LabelSelectorArgs(), policy_types=["Ingress"]),
         opts=child,
     )
     NetworkPolicy(
-        f"{name}-allow-platform",
+        naming.child_name(name, "allow-platform"),
         metadata=meta("allow-platform-ingress"),
         spec=NetworkPolicySpecArgs(
             pod_selector=LabelSelectorArgs(),
@@ -173,7 +173,7 @@ class TeamNamespace(pulumi.ComponentResource):
         super().__init__("faas:serving:TeamNamespace", name, None, opts)
         t = args.team
         self.namespace = Namespace(
-            f"{name}-ns",
+            naming.child_name(name, "ns"),
             metadata=ObjectMetaArgs(name=t.name, labels=namespace_labels(t.name)),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -181,10 +181,13 @@ class TeamNamespace(pulumi.ComponentResource):
         meta = lambda n: ObjectMetaArgs(name=n, namespace=t.name)  # noqa: E731
         child = pulumi.ResourceOptions(parent=self, depends_on=[self.namespace])
         role = Role(
-            f"{name}-developer", metadata=meta("faas-developer"), rules=DEVELOPER_RULES, opts=child
+            naming.child_name(name, "developer"),
+            metadata=meta("faas-developer"),
+            rules=DEVELOPER_RULES,
+            opts=child,
         )
         RoleBinding(
-            f"{name}-developer-binding",
+            naming.child_name(name, "developer-binding"),
             metadata=meta("faas-developer"),
             role_ref=RoleRefArgs(
                 api_group="rbac.authorization.k8s.io", kind="Role", name="faas-developer"

@@ -7,6 +7,7 @@ from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 
+from components import constants, naming
 from policies.framework import (
     Hit,
     Resource,
@@ -33,14 +34,10 @@ WORKLOADS = (
     "kubernetes:batch/v1:CronJob",
 )
 
-TENANT_LABEL = "faas.platform/tenant"
+TENANT_LABEL = naming.TENANT_LABEL
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
-# The only namespaces that may enforce `privileged`, each for a workload that cannot run otherwise:
-# istio-system: the istio-cni node DaemonSet needs hostPath
-#   (https://istio.io/latest/docs/setup/additional-setup/pod-security-admission);
-# observability: node-exporter (host network/PID) and Fluent Bit (hostPath /var/log), see
-#   components/serving/observability.py.
-PRIVILEGED_NAMESPACES = ["istio-system", "observability"]
+# The only namespaces that may enforce `privileged`: see components/constants.py for why.
+PRIVILEGED_NAMESPACES = list(constants.PRIVILEGED_NAMESPACES)
 PSS_LEVELS = ("privileged", "baseline", "restricted")
 # Kinds without a namespace; every other kubernetes:* resource lands in one.
 CLUSTER_SCOPED = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from faas_tools.offline import run_plan
+from faas.plan import run_plan
 
 
 @cache

@@ -1,0 +1,28 @@
+"""The config of the stack being deployed, as the Pulumi engine hands it to the program.
+
+`pulumi up` passes the stack's config through the runtime (env var or the runtime map) and knows
+nothing of the sibling colour; the sibling's stack file is read from the stacks folder so blue's
+range can be checked against green's before anything is created.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from components.config import StackConfig, load
+from components.config.stackfile import sibling_config
+
+
+def current_config() -> dict[str, Any]:
+    """All of the stack's config, however the engine handed it over (env var or runtime map)."""
+    return {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+
+
+def from_engine(stacks_dir: Path | None = None) -> StackConfig:
+    """The validated config of the current stack; raises `ConfigError` listing every problem."""
+    stack = pulumi.get_stack()
+    return load(stack, current_config(), sibling_config(stack, stacks_dir))

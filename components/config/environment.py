@@ -1,0 +1,52 @@
+"""The environment stack's own keys: which colour serves first, its weights, where colours live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from components import naming
+from components.config.reader import Problems, Reader
+
+KEYS = {"activeColor", "initialWeights", "stackRefPrefix"}
+
+
+@dataclass(frozen=True)
+class EnvironmentStackConfig:
+    stack: str
+    environment: str
+    region: str
+    base_domain: str
+    parent_zone_id: str
+    active_color: str
+    """The colour that takes traffic when the weighted records are first created."""
+    initial_weights: dict[str, int]
+    """Weight per colour when the records are first created; then the cutover owns them."""
+    stack_ref_prefix: str
+    """`<org>/<project>` that prefixes the colour stacks in StackReferences."""
+
+    def color_stack(self, color: str) -> str:
+        return f"{self.stack_ref_prefix}/{naming.stack_name(self.environment, color)}"
+
+
+def read_environment(top: Reader, problems: Problems, common: dict) -> EnvironmentStackConfig:
+    """`common`: stack, environment, region, base_domain, parent_zone_id (read by `load`)."""
+    active = top.str("activeColor")
+    if active and active not in naming.COLORS:
+        problems.add("faas:activeColor", f"{active!r} is not one of {', '.join(naming.COLORS)}")
+    default = {c: (100 if c == active else 0) for c in naming.COLORS}
+    w = Reader(top.get("initialWeights", default), "faas:initialWeights", problems, naming.COLORS)
+    weights = {c: w.int(c, default[c], lo=0, hi=255) for c in naming.COLORS}
+    if all(v == 0 for v in weights.values()):
+        problems.add(
+            "faas:initialWeights",
+            "all weights are 0: Route 53 would then split traffic "
+            "equally between the colours; give the active colour a weight above 0",
+        )
+    elif active in naming.COLORS and weights[active] == 0:
+        problems.add("faas:initialWeights", f"the active colour {active!r} has weight 0")
+    return EnvironmentStackConfig(
+        **common,
+        active_color=active,
+        initial_weights=weights,
+        stack_ref_prefix=top.str("stackRefPrefix", f"organization/{naming.PROJECT}"),
+    )

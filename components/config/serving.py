@@ -1,0 +1,173 @@
+"""The `faas:serving` section: Knative, tracing, logs, OIDC and teams, typed and validated.
+
+Read by `components.config.load`; the serving components take these dataclasses, not raw config,
+so the settings have one definition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from components.config.reader import Problems, Reader
+from components.constants import PLATFORM_NAMESPACES, ROLE_ARN_RE
+
+_LABEL_RE = re.compile(r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")
+
+_QUANTITY_RE = re.compile(r"^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$")
+_DURATION_RE = re.compile(r"^\d+(s|m|h)$")
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    name: str
+    """Team name; also its namespace (a DNS label)."""
+    iam_role_arn: str
+    """IAM role the team's engineers assume; bound to the namespace through an EKS access entry."""
+    cpu: str
+    memory: str
+    pods: int
+
+
+@dataclass(frozen=True)
+class OidcConfig:
+    issuer: str
+    jwks_uri: str
+    audiences: tuple[str, ...]
+    public_hosts: tuple[str, ...]
+    """Hosts on the DMZ gateway reachable without a token (e.g. a public webhook receiver)."""
+    public_paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TracingConfig:
+    otlp_endpoint: str
+    """Where the in-cluster OpenTelemetry collector exports traces (the backend)."""
+    sample_rate: float
+
+
+@dataclass(frozen=True)
+class ServingConfig:
+    scale_to_zero: bool
+    container_concurrency: int
+    """Default hard concurrency limit per pod; 0 = unbounded. Functions override per service."""
+    scale_to_zero_grace: str
+    revision_min_non_active: int
+    revision_max_non_active: int
+    revision_retain_since_last_active: str
+    log_retention_days: int
+    tracing: TracingConfig
+    oidc: OidcConfig
+    teams: tuple[TeamConfig, ...]
+
+
+def _https(r: Reader, key: str) -> str:
+    value = r.str(key)
+    if value and not value.startswith("https://"):
+        r.problems.add(r.sub(key), f"{value!r} must be an https:// URL")
+    return value
+
+
+def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
+    r = Reader(
+        raw,
+        path,
+        problems,
+        {
+            "scaleToZero",
+            "containerConcurrency",
+            "scaleToZeroGrace",
+            "revisionGc",
+            "logRetentionDays",
+            "tracing",
+            "oidc",
+            "teams",
+        },
+    )
+    gc = Reader(
+        r.get("revisionGc", {}),
+        r.sub("revisionGc"),
+        problems,
+        {"minNonActive", "maxNonActive", "retainSinceLastActive"},
+    )
+    min_na = gc.int("minNonActive", 2, lo=0, hi=1000)
+    max_na = gc.int("maxNonActive", 20, lo=0, hi=1000)
+    if min_na > max_na:
+        problems.add(gc.sub("minNonActive"), f"{min_na} is greater than maxNonActive {max_na}")
+    retain = gc.str("retainSinceLastActive", "48h")
+    grace = r.str("scaleToZeroGrace", "30s")
+    for p, v in ((gc.sub("retainSinceLastActive"), retain), (r.sub("scaleToZeroGrace"), grace)):
+        if v and not _DURATION_RE.match(v):
+            problems.add(p, f"{v!r} is not a duration like 30s, 10m or 48h")
+
+    t = Reader(r.get("tracing", {}), r.sub("tracing"), problems, {"otlpEndpoint", "sampleRate"})
+    endpoint = t.str("otlpEndpoint", "")
+    if endpoint and not re.match(r"^https?://", endpoint):
+        problems.add(t.sub("otlpEndpoint"), f"{endpoint!r} is not an http(s):// URL")
+    rate = t.get("sampleRate", 0.1)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+        problems.add(t.sub("sampleRate"), f"{rate!r} is not a number in 0..1")
+        rate = 0.1
+
+    o = Reader(
+        r.get("oidc"),
+        r.sub("oidc"),
+        problems,
+        {"issuer", "jwksUri", "audiences", "publicHosts", "publicPaths"},
+    )
+    oidc = OidcConfig(
+        issuer=_https(o, "issuer"),
+        jwks_uri=_https(o, "jwksUri"),
+        audiences=o.str_list("audiences", []),
+        public_hosts=o.str_list("publicHosts", []),
+        public_paths=o.str_list("publicPaths", ["/healthz"]),
+    )
+    for i, p in enumerate(oidc.public_paths):
+        if not p.startswith("/"):
+            problems.add(f"{o.sub('publicPaths')}[{i}]", f"{p!r} must start with /")
+
+    teams = []
+    for i, raw_team in enumerate(r.list("teams", [])):
+        tr = Reader(
+            raw_team,
+            f"{r.sub('teams')}[{i}]",
+            problems,
+            {"name", "iamRoleArn", "cpu", "memory", "pods"},
+        )
+        name = tr.str("name")
+        if name and not _LABEL_RE.match(name):
+            problems.add(tr.sub("name"), f"{name!r} is not a DNS label (a-z, 0-9, -)")
+        if name in PLATFORM_NAMESPACES:
+            problems.add(tr.sub("name"), f"{name!r} is reserved for the platform")
+        arn = tr.str("iamRoleArn")
+        if arn and not ROLE_ARN_RE.match(arn):
+            problems.add(tr.sub("iamRoleArn"), f"{arn!r} is not an IAM role ARN")
+        cpu, memory = tr.str("cpu", "8"), tr.str("memory", "16Gi")
+        for key, v in (("cpu", cpu), ("memory", memory)):
+            if v and not _QUANTITY_RE.match(v):
+                problems.add(tr.sub(key), f"{v!r} is not a Kubernetes quantity")
+        teams.append(
+            TeamConfig(
+                name=name,
+                iam_role_arn=arn,
+                cpu=cpu,
+                memory=memory,
+                pods=tr.int("pods", 100, lo=1, hi=10000),
+            )
+        )
+    names = [t.name for t in teams]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        problems.add(r.sub("teams"), f"team {dup!r} is listed twice")
+
+    return ServingConfig(
+        scale_to_zero=r.bool("scaleToZero", True),
+        container_concurrency=r.int("containerConcurrency", 0, lo=0, hi=1000),
+        scale_to_zero_grace=grace,
+        revision_min_non_active=min_na,
+        revision_max_non_active=max_na,
+        revision_retain_since_last_active=retain,
+        log_retention_days=r.int("logRetentionDays", 30, lo=1, hi=3653),
+        tracing=TracingConfig(otlp_endpoint=endpoint, sample_rate=float(rate)),
+        oidc=oidc,
+        teams=tuple(teams),
+    )

@@ -1,0 +1,104 @@
+"""Constants more than one layer uses: in-cluster names, gateway ports, ARN shapes, policy pieces.
+
+The program, the policy rules and the operator tools (cutover, bootstrap) all read these, so each
+fact is written once. Pulumi-free on purpose: the tools import it without loading the SDK.
+Kubernetes names are the same on every cluster, so blue and green (separate clusters, separate
+stacks) never collide; AWS-side names come from `components.naming`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from components.naming import ENTRY_POINTS, SMOKE_NAMESPACE
+
+# --- namespaces and service accounts of the platform (docs/serving.md) ---
+ISTIO_NAMESPACE = "istio-system"
+KNATIVE_OPERATOR_NAMESPACE = "knative-operator"
+KNATIVE_SERVING_NAMESPACE = "knative-serving"
+KNATIVE_EVENTING_NAMESPACE = "knative-eventing"
+OBSERVABILITY_NAMESPACE = "observability"
+LBC_NAMESPACE = "kube-system"
+LBC_SERVICE_ACCOUNT = "aws-load-balancer-controller"
+FLUENT_BIT_SERVICE_ACCOUNT = "aws-for-fluent-bit"
+
+# Namespaces the platform owns or Kubernetes reserves: a team can never be named after one.
+PLATFORM_NAMESPACES = frozenset(
+    {
+        "default",
+        "kube-system",
+        "kube-public",
+        "kube-node-lease",
+        ISTIO_NAMESPACE,
+        KNATIVE_OPERATOR_NAMESPACE,
+        KNATIVE_SERVING_NAMESPACE,
+        KNATIVE_EVENTING_NAMESPACE,
+        OBSERVABILITY_NAMESPACE,
+        SMOKE_NAMESPACE,
+    }
+)
+# The only namespaces that may enforce Pod Security `privileged`, each for a workload that cannot
+# run otherwise: istio-cni's node DaemonSet needs hostPath
+# (https://istio.io/latest/docs/setup/additional-setup/pod-security-admission); node-exporter
+# (host network/PID) and Fluent Bit (hostPath /var/log) run in observability.
+PRIVILEGED_NAMESPACES = (ISTIO_NAMESPACE, OBSERVABILITY_NAMESPACE)
+
+# --- entry points: one Istio ingress gateway Deployment + ClusterIP Service per NLB ---
+# The gateway chart names the Service after the release and labels pods `istio: <selector>`.
+GATEWAYS = ENTRY_POINTS
+
+
+def gateway_service(entry: str) -> str:
+    return f"istio-{entry}-gateway"
+
+
+def gateway_selector(entry: str) -> dict[str, str]:
+    return {"istio": f"{entry}-gateway"}
+
+
+# Clients speak TLS to the NLB on 443; the NLB sends plain HTTP to the gateway pods on 8080 (the
+# gateway Service maps port 80 to it) and health-checks Istio's readiness endpoint on 15021.
+HTTPS_PORT = 443
+GATEWAY_HTTP_PORT = 80
+GATEWAY_HTTP_TARGET_PORT = 8080
+GATEWAY_STATUS_PORT = 15021
+GATEWAY_HEALTH_PATH = "/healthz/ready"
+
+# Knative's Istio Gateway objects (in knative-serving): the operator owns the default
+# `knative-ingress-gateway` (bound to the internal gateway pods); we add one for the DMZ.
+KNATIVE_INTERNAL_GATEWAY = "knative-ingress-gateway"
+KNATIVE_DMZ_GATEWAY = "knative-dmz-gateway"
+KNATIVE_LOCAL_GATEWAY = "knative-local-gateway"
+
+OTEL_COLLECTOR = "otel-collector"
+OTLP_GRPC_PORT = 4317
+
+
+def otel_grpc_endpoint() -> str:
+    return f"{OTEL_COLLECTOR}.{OBSERVABILITY_NAMESPACE}.svc.cluster.local:{OTLP_GRPC_PORT}"
+
+
+# --- AWS identifiers ---
+# IAM role ARNs in any partition (aws, aws-cn, aws-us-gov); path and name as IAM allows them.
+ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+ROUTE53_ZONE_ID_RE = re.compile(r"^Z[A-Z0-9]{6,31}$")
+
+
+def arn_parts(arn: str) -> tuple[str, str]:
+    """(partition, account) of an ARN such as `arn:aws:iam::123456789012:oidc-provider/...`, so
+    exact resource ARNs can be built without another API call."""
+    parts = arn.split(":")
+    return parts[1], parts[4]
+
+
+def deny_insecure_transport(bucket_arn: str) -> dict:
+    """The bucket-policy statement that refuses every request not made over TLS (AWS Security Hub
+    S3.5); the access-log bucket and the state bucket both carry it, and a policy rule checks it."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }

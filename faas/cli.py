@@ -1,0 +1,74 @@
+"""`faas`: the one command of the platform, with a subcommand per job.
+
+Each subcommand lives beside its logic in a module with `add_arguments(parser)` and `run(args)`;
+those modules import their heavy dependencies (the Pulumi SDK, boto3) inside `run`, so `faas
+--help`, completion and argument errors answer at once and `faas cutover` never loads Pulumi.
+Every subcommand follows one exit-code contract (`faas.exitcodes`); `scripts/*.py` call `main`
+with the historic arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import signal
+import sys
+from collections.abc import Sequence
+
+from faas import exitcodes
+
+# subcommand -> (module, one-line help); the modules are imported only to build the parser.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "plan": ("faas.plan.cli", "plan stacks offline: policy, cost, critical path, pictures"),
+    "check": ("faas.check", "check a preview document against the policy pack"),
+    "cutover": ("faas.ops.cutover.cli", "move an environment's traffic to the other colour"),
+    "bootstrap": ("faas.ops.bootstrap.cli", "create or repair the Pulumi state backend"),
+    "new-env": ("faas.ops.newenv", "write the stack files and policy config of a new environment"),
+    "completion": ("faas.completion", "print a shell completion script (bash or zsh)"),
+}
+
+EPILOG = "exit codes (every subcommand):\n" + "\n".join(
+    f"  {code}  {meaning}" for code, meaning in exitcodes.TABLE
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="faas",
+        description="The faas-platform command: offline plans, policy checks, blue/green "
+        "cutover, state backend, new environments. `faas <command> --help` for each.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="<command>", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=getattr(module, "DESCRIPTION", help_text),
+            epilog=getattr(module, "EPILOG", EPILOG),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.add_arguments(p)
+        p.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse `argv` (default: the process's), run the subcommand, return its exit code."""
+    # `faas plan | head` stops quietly instead of with a BrokenPipeError traceback.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    return int(args.run(args))
+
+
+def script_main(command: str) -> int:
+    """What `scripts/<command>.py` runs: the subcommand with the script's own arguments."""
+    return main([command, *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

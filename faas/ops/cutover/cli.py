@@ -1,0 +1,243 @@
+"""`faas cutover`: argument parsing and wiring; the logic lives in `shift`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import socket
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import yaml
+
+from components.config.stackfile import read_stack_file, stacks_dir
+from components.naming import COLORS, env_zone_name
+
+from .aws import Aws
+from .clock import Clock, RealClock
+from .probe import Prober, env_probe_url, target_probe_url
+from .progress import Listener, Progress
+from .report import Timeline, write_report
+from .shift import EXIT_REFUSED, Cutover, Options, validate_steps
+
+DESCRIPTION = """\
+Move an environment's traffic between its blue and green clusters by changing the weights of the
+weighted records in the environment zone faas.<baseDomain>, in health-gated steps.
+
+Procedure: 1) deploy and test the target colour's stack; 2) run with --dry-run to see the current
+weights, the preflight result and the plan; 3) run for real; watch the steps; 4) keep the old colour
+running for at least an hour (clients cache DNS). To roll back after a completed cutover, run the
+same command with the other colour (--to blue); a failing or interrupted run rolls itself back.
+"""
+
+EPILOG = """\
+exit codes:
+  0  completed, already active, or dry run
+  1  a step failed or the run was interrupted (SIGINT/SIGTERM); weights were rolled back
+  2  refused, nothing changed: bad record state, lock held, preflight failed, not confirmed, usage
+  3  the rollback itself failed; the lock is kept; check the zone, then rerun --to <start colour>
+     --break-lock
+
+Route 53 records used: weighted A alias sets with SetIdentifier blue/green; TXT
+_faas-cutover-lock.<zone> (lock) and _faas-cutover-state.<zone> (outcome).
+See docs/cutover.md.
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--env", required=True, help="environment name, e.g. dev")
+    p.add_argument("--to", required=True, choices=COLORS, help="colour to move traffic to")
+    p.add_argument("--zone", help="environment zone (default: faas.<baseDomain> of the stack file)")
+    p.add_argument(
+        "--stacks-dir",
+        "--stack-dir",
+        dest="stacks_dir",
+        default=None,
+        help="folder of Pulumi.<env>.yaml (default: stacks/)",
+    )
+    p.add_argument("--region", help="AWS region (default: aws:region of the stack file)")
+    p.add_argument("--steps", default="10,50,100", help="target percentages (default 10,50,100)")
+    p.add_argument(
+        "--soak",
+        type=float,
+        help="seconds to hold each step before probing (default: record TTL, 60 s for ELB aliases)",
+    )
+    p.add_argument(
+        "--probe-url",
+        action="append",
+        default=[],
+        help="target probe, repeatable (default: https://smoke-faas-smoke.faas-<to>.<baseDomain>/)",
+    )
+    p.add_argument(
+        "--env-probe-url",
+        action="append",
+        default=[],
+        help="environment probe after each step, repeatable "
+        "(default: https://smoke-faas-smoke.faas.<baseDomain>/)",
+    )
+    p.add_argument("--probe-count", type=int, default=3, help="passes in a row required (3)")
+    p.add_argument("--probe-timeout", type=float, default=5.0, help="seconds per probe request")
+    p.add_argument("--probe-ca", help="CA bundle to verify probe certificates (default: system)")
+    p.add_argument("--insync-timeout", type=float, default=300.0, help="max wait per change (300)")
+    p.add_argument("--operator", help="who runs this (default: user@host)")
+    p.add_argument(
+        "--dry-run", action="store_true", help="discover, preflight, plan; change nothing"
+    )
+    p.add_argument("--json", action="store_true", help="JSON log lines; final report on stdout")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--break-lock", action="store_true", help="take over a stale lock (age shown)")
+    p.add_argument("--report", help="write the timeline to FILE (JSON) and FILE.svg (picture)")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="faas cutover",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(p)
+    return p.parse_args(argv)
+
+
+class UsageError(Exception):
+    pass
+
+
+def read_stack(folder: str | None, env: str) -> dict[str, str]:
+    where = Path(folder) if folder else stacks_dir()
+    try:
+        config = read_stack_file(env, where)
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{where / f'Pulumi.{env}.yaml'}: not valid YAML: {exc}") from exc
+    if config is None:
+        raise UsageError(
+            f"{where / f'Pulumi.{env}.yaml'} not found: pass --zone (and --region) or --stacks-dir"
+        )
+    return {k: str(v) for k, v in config.items() if k in ("aws:region", "faas:baseDomain")}
+
+
+def build_options(args: argparse.Namespace, confirm_stream: TextIO) -> tuple[Options, str | None]:
+    problems: list[str] = []
+    try:
+        steps = [int(s) for s in args.steps.split(",") if s.strip()]
+    except ValueError:
+        steps = []
+        problems.append(f"--steps {args.steps!r}: expected comma-separated integers")
+    else:
+        problems += validate_steps(steps)
+    if args.soak is not None and args.soak < 0:
+        problems.append("--soak must be >= 0")
+    if args.probe_count < 1:
+        problems.append("--probe-count must be >= 1")
+    stack: dict[str, str] = {}
+    if args.zone is None or args.region is None:
+        try:
+            stack = read_stack(args.stacks_dir, args.env)
+        except UsageError as exc:
+            if args.zone is None:
+                problems.append(str(exc))
+    base_domain = stack.get("faas:baseDomain")
+    zone = args.zone or (env_zone_name(base_domain) if base_domain else None)
+    if zone is None and not problems:
+        problems.append("faas:baseDomain missing in the stack file; pass --zone")
+    if base_domain is None and zone and zone.rstrip(".").startswith("faas."):
+        base_domain = zone.rstrip(".")[len("faas.") :]
+    probe_urls = args.probe_url or ([target_probe_url(base_domain, args.to)] if base_domain else [])
+    env_urls = args.env_probe_url or ([env_probe_url(base_domain)] if base_domain else [])
+    if not probe_urls or not env_urls:
+        problems.append("cannot derive the default probe URLs: pass --probe-url/--env-probe-url")
+    if problems:
+        raise UsageError("\n".join(problems))
+    operator = args.operator or f"{getpass.getuser()}@{socket.gethostname()}"
+    operator = "".join(ch for ch in operator if not ch.isspace() and ch not in '"\\')
+    opts = Options(
+        env=args.env,
+        target=args.to,
+        zone=str(zone).rstrip("."),
+        steps=steps,
+        probe_urls=probe_urls,
+        env_probe_urls=env_urls,
+        soak=args.soak,
+        dry_run=args.dry_run,
+        break_lock=args.break_lock,
+        operator=operator,
+        insync_timeout=args.insync_timeout,
+        confirm=None if args.yes or args.dry_run else _prompt(confirm_stream),
+    )
+    return opts, args.region or stack.get("aws:region")
+
+
+def _prompt(stream: TextIO):  # type: ignore[no-untyped-def]
+    def confirm(summary: str) -> bool:
+        if not sys.stdin.isatty():
+            stream.write(f"{summary}\nnot a terminal: pass --yes to confirm\n")
+            return False
+        stream.write(f"{summary} [y/N] ")
+        stream.flush()
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+    return confirm
+
+
+def main(
+    argv: list[str] | None = None,
+    *,
+    clock: Clock | None = None,
+    listeners: list[Listener] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the CLI; `clock` and `listeners` are injection points for tests."""
+    return execute(parse_args(argv), clock=clock, listeners=listeners, stdout=stdout, stderr=stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    """What `faas cutover` runs."""
+    return execute(args)
+
+
+def execute(
+    args: argparse.Namespace,
+    *,
+    clock: Clock | None = None,
+    listeners: list[Listener] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        opts, region = build_options(args, err)
+    except UsageError as exc:
+        err.write(f"cutover: {exc}\n")
+        return EXIT_REFUSED
+    clock = clock or RealClock()
+    progress = Progress(err, json_lines=args.json, listeners=listeners)
+    aws = Aws(clock, region, log=lambda name, fields: progress.event(name, **fields))
+    prober = Prober(count=args.probe_count, timeout=args.probe_timeout, cafile=args.probe_ca)
+    tl = Cutover(opts, aws, clock, prober, progress).run()
+    if args.report:
+        j, s = write_report(args.report, tl)
+        progress.event("report", json=str(j), svg=str(s))
+    _summary(tl, out, args.json)
+    return tl.exit_code
+
+
+def _summary(tl: Timeline, out: TextIO, as_json: bool) -> None:
+    if as_json:
+        out.write(json.dumps(tl.as_dict(), indent=2) + "\n")
+        return
+    out.write(f"{tl.status}: {tl.message}\n")
+    for st in tl.steps:
+        out.write(
+            f"  {st.name:<9} {st.percent if st.percent is not None else '-':>4}%  "
+            f"insync {st.insync_wait_s:6.1f}s  soak {st.soak_s:6.1f}s  "
+            f"route53 calls {st.route53_calls}  {'ok' if st.ok else 'FAILED'}\n"
+        )
+    out.write(
+        f"  total {tl.total_s:.1f}s = insync {tl.insync_wait_s:.1f}s + soak {tl.soak_total_s:.1f}s"
+        f" + retries {tl.retry_wait_s:.1f}s + rate limit {tl.rate_limit_wait_s:.1f}s + work "
+        f"{tl.as_dict()['other_s']:.1f}s\n"
+    )

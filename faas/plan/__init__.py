@@ -1,0 +1,143 @@
+"""The offline plan: the real program, a stack file, Pulumi's mock monitor, a preview document.
+
+`run_plan("dev-blue")` validates the stack file, runs `components.platform.main` under the mock
+monitor and returns a document shaped like `pulumi preview --json` (docs/plan-format.md).
+Environment stacks read their colours through StackReferences; offline, those are answered with
+the colour stacks' own offline exports, so `dev` plans the records of both colours.
+"""
+
+from __future__ import annotations
+
+import heapq
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from components import naming
+from components.config import ConfigError, load
+from components.config.stackfile import read_stack_file, sibling_config, stacks_dir
+from components.config.stackfile import stack_names as _stack_names
+from faas.plan.engine import Registration, Run, run_program
+
+
+class StackNotFound(Exception):
+    pass
+
+
+def stack_names(where: Path | None = None) -> list[str]:
+    return _stack_names(where)
+
+
+def validate(stack: str, where: Path | None = None) -> dict[str, Any]:
+    """The stack file's config, or `ConfigError` with every problem (before anything runs)."""
+    folder = where or stacks_dir()
+    raw = read_stack_file(stack, folder)
+    if raw is None:
+        raise StackNotFound(f"no stack file {folder / f'Pulumi.{stack}.yaml'}")
+    load(stack, raw, sibling_config(stack, folder))
+    return raw
+
+
+def run(stack: str, where: Path | None = None) -> Run:
+    folder = where or stacks_dir()
+    raw = validate(stack, folder)
+    from components.platform import main  # the program itself, exactly as `pulumi up` runs it
+
+    return run_program(
+        stack,
+        raw,
+        lambda: main(folder),
+        stack_outputs=lambda ref: _sibling_outputs(ref, folder),
+    )
+
+
+def _sibling_outputs(ref: str, folder: Path) -> dict[str, Any] | None:
+    """Exports of the referenced stack's offline plan; None when that stack has no stack file
+    (offline, "not deployed")."""
+    stack = ref.rsplit("/", 1)[-1]
+    if read_stack_file(stack, folder) is None:
+        return None
+    return dict(_cached_outputs(stack, str(folder)))
+
+
+@lru_cache(maxsize=16)
+def _cached_outputs(stack: str, folder: str) -> tuple[tuple[str, Any], ...]:
+    # A nested run re-configures the mock runtime, so it must finish before the caller's run
+    # starts: `run_plan` resolves references up front (see below).
+    return tuple(run(stack, Path(folder)).outputs.items())
+
+
+def stable_order(resources: list[Registration]) -> list[Registration]:
+    """Registration order depends on when outputs resolve, so it varies between runs. Emit a
+    topological order instead (parents and dependencies first), ties broken by URN: the same
+    program and config always give the same document, and diffs between plans stay clean."""
+    by_urn = {r.urn: r for r in resources}
+    needs = {r.urn: {u for u in [r.parent, *r.dependencies] if u in by_urn} for r in resources}
+    users: dict[str, list[str]] = {u: [] for u in by_urn}
+    for urn, deps in needs.items():
+        for d in deps:
+            users[d].append(urn)
+    ready = [u for u, deps in needs.items() if not deps]
+    heapq.heapify(ready)
+    out = []
+    while ready:
+        urn = heapq.heappop(ready)
+        out.append(by_urn[urn])
+        for user in users[urn]:
+            needs[user].discard(urn)
+            if not needs[user]:
+                heapq.heappush(ready, user)
+    return out
+
+
+def to_document(result: Run) -> dict[str, Any]:
+    """The `pulumi preview --json` shape: one `create` step per resource."""
+    steps = []
+    for r in stable_order(result.resources):
+        steps.append(
+            {
+                "op": "create",
+                "urn": r.urn,
+                "provider": r.provider,
+                "newState": {
+                    "urn": r.urn,
+                    "type": r.type,
+                    "custom": r.custom,
+                    "id": r.id,
+                    "parent": r.parent,
+                    "provider": r.provider,
+                    "inputs": r.inputs,
+                    "outputs": r.outputs,
+                    "dependencies": sorted(r.dependencies),
+                    "propertyDependencies": {
+                        k: sorted(v) for k, v in sorted(r.property_dependencies.items())
+                    },
+                    "protect": r.protect,
+                    "ignoreChanges": r.ignore_changes,
+                },
+            }
+        )
+    return {
+        "stack": result.stack,
+        "project": naming.PROJECT,
+        "config": result.config,
+        "steps": steps,
+        "outputs": result.outputs,
+        "diagnostics": [{"severity": "warning", "message": w} for w in result.warnings],
+        "changeSummary": {"create": len(steps)},
+    }
+
+
+def run_plan(stack: str, where: Path | None = None) -> dict[str, Any]:
+    folder = where or stacks_dir()
+    env, color = naming.parse_stack_name(stack)
+    if color is None:
+        # Plan the colours first so their exports are ready when the environment reads them.
+        for c in naming.COLORS:
+            sibling = naming.stack_name(env, c)
+            if read_stack_file(sibling, folder) is not None:
+                _cached_outputs(sibling, str(folder))
+    return to_document(run(stack, folder))
+
+
+__all__ = ["ConfigError", "StackNotFound", "run_plan", "stack_names", "to_document", "validate"]

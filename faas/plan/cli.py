@@ -1,0 +1,153 @@
+"""`faas plan`: arguments and output of the offline planner, importable so it is tested in-process.
+
+Per stack: the offline plan, the policy pack on it, cost, critical path and a picture, written to
+`build/plan/<stack>.{json,svg,html}`; then the cost of each environment planned. The SDK and the
+report modules are imported in `run`, so building the `faas` parser stays cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from components.config.stackfile import stacks_dir
+from faas import exitcodes
+
+DEFAULT_STACKS = ["dev", "dev-blue", "dev-green"]
+DEFAULT_OUT = Path("build/plan")
+
+
+DESCRIPTION = """\
+Plan stacks offline: run the real program under Pulumi's mock monitor, check it against the policy
+pack, and estimate cost and deploy time. No cloud credentials, no Pulumi CLI. Defaults to the dev
+environment (dev, dev-blue, dev-green)."""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("stacks", nargs="*", help=f"stack names (default: {' '.join(DEFAULT_STACKS)})")
+    p.add_argument("--all", action="store_true", help="plan every stack file in stacks/")
+    p.add_argument("--json", metavar="FILE", help="also write the preview document here")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"report folder (default: {DEFAULT_OUT}); '-' writes no report files",
+    )
+    p.add_argument(
+        "--against",
+        metavar="OLD.json",
+        help="diff against an earlier plan document of the same stack",
+    )
+    p.add_argument(
+        "--budget",
+        type=float,
+        metavar="USD",
+        help="fail when an environment's monthly estimate exceeds this",
+    )
+    p.add_argument(
+        "--tree",
+        action="store_true",
+        help="print the resource tree also when planning several stacks",
+    )
+    p.add_argument(
+        "--stacks-dir",
+        type=Path,
+        default=None,
+        help="folder of Pulumi.<stack>.yaml files (default: stacks/)",
+    )
+
+
+def main(argv: list[str]) -> int:
+    """`faas plan ARGV...`, for tests and `scripts/plan.py`."""
+    from faas.cli import main as faas_main
+
+    return faas_main(["plan", *argv])
+
+
+def run(args: argparse.Namespace) -> int:
+    from components.config import ConfigError
+    from faas import report
+    from faas.plan import StackNotFound, run_plan, stack_names, validate
+    from policies import check as policycheck
+
+    where = args.stacks_dir or stacks_dir()
+    stacks = stack_names(where) if args.all else (args.stacks or DEFAULT_STACKS)
+    if (args.json or args.against) and len(stacks) != 1:
+        print("--json and --against take exactly one stack", file=sys.stderr)
+        return exitcodes.REFUSED
+    # Validate every stack before running any: all config problems of all stacks at once.
+    bad = False
+    for stack in stacks:
+        try:
+            validate(stack, where)
+        except (ConfigError, StackNotFound) as err:
+            print(f"error: {err}", file=sys.stderr)
+            bad = True
+    if bad:
+        return exitcodes.REFUSED
+    # Read the old plan first: it may be the very file this run is about to overwrite.
+    old = report.load_document(args.against) if args.against else None
+
+    failed = False
+    by_env: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for stack in stacks:
+        doc = run_plan(stack, where)
+        by_env[str(doc["config"].get("faas:environment"))].append(doc)
+        policy = policycheck.check_document(doc)
+        diff = report.diff_documents(old, doc) if old is not None else None
+        rep = report.build_report(doc, findings(policy), diff=diff)
+        if args.json:
+            write_json(doc, Path(args.json))
+        if str(args.out) != "-":
+            report.write_outputs(rep, args.out)
+        # One named stack: the whole tree and the count per type; several: the summaries only.
+        print(render(doc, rep, policy, full_tree=args.tree or len(stacks) == 1))
+        if diff is not None:
+            print(report.format_diff(diff, stack))
+        failed |= not policy.ok
+    for docs in by_env.values():
+        env_cost = report.environment_cost(docs)
+        print(report.format_environment_cost(env_cost))
+        if args.budget is not None:
+            check = report.check_budget(env_cost, args.budget)
+            print(check.message)
+            failed |= not check.ok
+    if str(args.out) != "-":
+        print(f"reports: {args.out}/<stack>.json, .svg, .html")
+    return exitcodes.VERDICT if failed else exitcodes.OK
+
+
+def write_json(doc: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=1) + "\n")
+
+
+def findings(policy: Any) -> dict[str, Any]:
+    """The policy result in the report's shape: one finding per violation, resource by name."""
+    data = policy.to_dict()
+    for v in data["violations"]:
+        v["resource"] = (v.get("urn") or "(stack)").rsplit("::", 1)[-1]
+    return data
+
+
+def render(doc: dict[str, Any], rep: Any, policy: Any, full_tree: bool) -> str:
+    from faas import report
+    from faas.plan.tree import count_table, tree
+
+    parts = [f"== {doc['stack']}: {doc['changeSummary']['create']} to create"]
+    if policy.note:
+        parts.append(f"  note: {policy.note}")
+    if full_tree:
+        parts += [tree(doc), count_table(doc)]
+    parts.append(report.format_summary(rep))
+    blocking = [v for v in policy.violations if v.level == "mandatory" and not v.deferred]
+    for v in blocking:
+        name = (v.urn or "(stack)").rsplit("::", 1)[-1]
+        parts.append(f"  MANDATORY {v.rule} {name}: {v.message}\n    fix: {v.fix}")
+    for d in doc.get("diagnostics", []):
+        parts.append(f"  {d['severity']}: {d['message']}")
+    return "\n".join(parts)

@@ -1,0 +1,275 @@
+"""Run the policy pack's rules offline against a `pulumi preview --json`-shaped document.
+
+The rules are the CrossGuard pack's own (`policies.rules.ALL_RULES`), evaluated the way the
+analyzer would: resource rules see each resource's inputs, stack rules see every resource's
+state (outputs over inputs), both wrapped in the SDK's unknown-checking proxy. Levels come from
+`policies/config/<env>.json`, the file CI also passes to `pulumi preview --policy-pack-config`.
+
+Unknown values (the preview sentinel, or "[secret]") never pass and never block: the finding is
+reported with `deferred: true` at advisory level, and CrossGuard checks it for real on update.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy.proxy import unknown_checking_proxy
+
+from policies import settings as policy_settings
+from policies.framework import Resource, Rule, is_unknown, run_resource_rule, run_stack_rule
+from policies.rules import ALL_RULES
+
+# Steps whose newState is not part of the stack after the update.
+_GONE_OPS = {"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"}
+# Pulumi's wire marker for a secret value inside a property map.
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+ENV_CONFIG_KEY = "faas:environment"
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    level: str  # "mandatory" | "advisory"
+    severity: str
+    urn: str | None
+    type: str
+    message: str
+    fix: str
+    deferred: bool = False
+
+
+@dataclass
+class PolicyReport:
+    stack: str | None
+    environment: str | None
+    resources: int
+    rules: int
+    violations: list[Violation] = field(default_factory=list)
+    note: str | None = None
+    """Set when the environment has no policy config file: says so and names the file."""
+
+    def count(self, level: str) -> int:
+        return sum(1 for v in self.violations if v.level == level and not v.deferred)
+
+    @property
+    def deferred(self) -> int:
+        return sum(1 for v in self.violations if v.deferred)
+
+    @property
+    def ok(self) -> bool:
+        """True when no mandatory rule is violated (advisory and deferred findings allowed)."""
+        return self.count("mandatory") == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "environment": self.environment,
+            "ok": self.ok,
+            "summary": {
+                "mandatory": self.count("mandatory"),
+                "advisory": self.count("advisory"),
+                "deferred": self.deferred,
+                "resources": self.resources,
+                "rules": self.rules,
+            },
+            "violations": [asdict(v) for v in self.violations],
+            "note": self.note,
+        }
+
+
+def _unwrap_secrets(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        if value.get(_SIG_KEY) == _SECRET_SIG:
+            return _unwrap_secrets(value.get("value"))
+        return {str(k): _unwrap_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap_secrets(v) for v in value]
+    return value
+
+
+def _state_props(state: Mapping[str, Any]) -> dict[str, Any]:
+    """Outputs over inputs, except that an unknown output does not hide a known input."""
+    merged = dict(_unwrap_secrets(state.get("inputs") or {}))
+    for key, value in _unwrap_secrets(state.get("outputs") or {}).items():
+        if not (is_unknown(value) and key in merged):
+            merged[key] = value
+    if state.get("id") and "id" not in merged:
+        merged["id"] = state["id"]
+    return merged
+
+
+def resources_from_document(doc: Mapping[str, Any]) -> tuple[list[Resource], list[Resource]]:
+    """(resources with input props, the same with state props) of every step that remains."""
+    states: dict[str, Mapping[str, Any]] = {}
+    for step in doc.get("steps") or []:
+        state = step.get("newState")
+        if not state or step.get("op") in _GONE_OPS:
+            continue
+        states[state.get("urn") or step.get("urn")] = state  # replacements: keep the last
+    by_inputs, by_state = [], []
+    for urn, state in states.items():
+        common = {
+            "type": str(state.get("type", "")),
+            "urn": str(urn),
+            "parent": state.get("parent") or None,
+            "dependencies": tuple(state.get("dependencies") or ()),
+            "property_dependencies": {
+                k: tuple(v or ()) for k, v in (state.get("propertyDependencies") or {}).items()
+            },
+        }
+        inputs = _unwrap_secrets(state.get("inputs") or {})
+        by_inputs.append(Resource(props=unknown_checking_proxy(inputs), **common))
+        by_state.append(Resource(props=unknown_checking_proxy(_state_props(state)), **common))
+    return by_inputs, by_state
+
+
+def environment_of(doc: Mapping[str, Any]) -> str | None:
+    env = (doc.get("config") or {}).get(ENV_CONFIG_KEY)
+    return str(env) if env else None
+
+
+def evaluate(
+    by_inputs: Sequence[Resource],
+    by_state: Sequence[Resource],
+    config: Mapping[str, Any],
+    rules: Iterable[Rule] = ALL_RULES,
+) -> list[Violation]:
+    types = {r.urn: r.type for r in by_inputs}
+    out: list[Violation] = []
+    for rule in rules:
+        level, rule_settings = policy_settings.resolve(rule, config)
+        if level == "disabled":
+            continue
+        if rule.is_stack:
+            hits = run_stack_rule(rule, by_state, rule_settings)
+        else:
+            hits = [h for res in by_inputs for h in run_resource_rule(rule, res, rule_settings)]
+        for hit in hits:
+            out.append(
+                Violation(
+                    rule=rule.name,
+                    level="advisory" if hit.deferred else level,
+                    severity=rule.severity,
+                    urn=hit.urn,
+                    type=types.get(hit.urn or "", "stack"),
+                    message=hit.message,
+                    fix=rule.fix,
+                    deferred=hit.deferred,
+                )
+            )
+    return out
+
+
+def check_document(
+    doc: Mapping[str, Any], env: str | None = None, config: Mapping[str, Any] | None = None
+) -> PolicyReport:
+    """Evaluate every rule on one preview document.
+
+    env: picks `policies/config/<env>.json`; defaults to the document's `faas:environment`.
+    config: an explicit policy config (same format) instead of the environment's file.
+    """
+    env = env or environment_of(doc)
+    note = None
+    if config is None:
+        config = policy_settings.load(env)
+        note = policy_settings.missing_config_note(env)
+    by_inputs, by_state = resources_from_document(doc)
+    return PolicyReport(
+        stack=doc.get("stack"),
+        environment=env,
+        resources=len(by_inputs),
+        rules=len(ALL_RULES),
+        violations=evaluate(by_inputs, by_state, config),
+        note=note,
+    )
+
+
+def check_file(path: str | Path, env: str | None = None) -> PolicyReport:
+    return check_document(json.loads(Path(path).read_text()), env=env)
+
+
+def _short(urn: str | None) -> str:
+    if not urn:
+        return "(stack)"
+    kind, _, name = urn.rpartition("::")
+    return f"{kind.rsplit('$', 1)[-1].rsplit('::', 1)[-1]}::{name}"
+
+
+def format_report(report: PolicyReport) -> str:
+    """Human-readable lines: one per finding (mandatory first), then a summary."""
+    order = sorted(report.violations, key=lambda v: (v.deferred, v.level != "mandatory", v.rule))
+    lines = [f"note: {report.note}"] if report.note else []
+    for v in order:
+        tag = "DEFERRED" if v.deferred else v.level.upper()
+        lines.append(f"{tag:<9} {v.rule:<36} {_short(v.urn)}\n          {v.message}")
+        if not v.deferred:
+            lines.append(f"          fix: {v.fix}")
+    lines.append(
+        f"policy check {report.stack or '?'} (env {report.environment or 'default'}): "
+        f"{report.count('mandatory')} mandatory, {report.count('advisory')} advisory, "
+        f"{report.deferred} deferred; {report.rules} rules on {report.resources} resources: "
+        f"{'PASS' if report.ok else 'FAIL'}"
+    )
+    return "\n".join(lines)
+
+
+def rules_markdown() -> str:
+    """The README's rules table: name, level per shipped environment, severity, source."""
+    envs = policy_settings.shipped_environments()
+    configs = {env: policy_settings.load(env) for env in envs}
+    header = ["Rule", "Default", *envs, "Severity", "Source", "Checks"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for rule in ALL_RULES:
+        levels = [policy_settings.resolve(rule, configs[env])[0] for env in envs]
+        kind = "stack" if rule.is_stack else ", ".join(t.rsplit(":", 1)[-1] for t in rule.types[:3])
+        if len(rule.types) > 3:
+            kind += ", …"
+        cells = [f"`{rule.name}`", rule.level, *levels, rule.severity, rule.source, kind]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# --- the README rules table (between markers; docs/policy-rules.md until the README has them) ---
+
+BEGIN = "<!-- policy-rules:begin -->"
+END = "<!-- policy-rules:end -->"
+FALLBACK = Path("docs") / "policy-rules.md"
+
+
+def table_between_markers(text: str) -> str | None:
+    """The text between the markers (without them), or None when they are missing."""
+    start, end = text.find(BEGIN), text.find(END)
+    if start < 0 or end < start:
+        return None
+    return text[start + len(BEGIN) : end].strip("\n") + "\n"
+
+
+def replace_between_markers(text: str, table: str) -> str:
+    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    return text[:start] + "\n" + table + text[end:]
+
+
+def fallback_text(table: str) -> str:
+    return (
+        "# Policy rules\n\n"
+        "Generated by `python scripts/check_policies.py --update-readme`; do not edit by hand.\n\n"
+        f"{BEGIN}\n{table}{END}\n"
+    )
+
+
+def update_rules_table(root: Path) -> Path:
+    """Write the current table into README.md (between the markers) or the fallback file."""
+    table = rules_markdown()
+    readme = root / "README.md"
+    if readme.exists() and table_between_markers(readme.read_text()) is not None:
+        readme.write_text(replace_between_markers(readme.read_text(), table))
+        return readme
+    target = root / FALLBACK
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(fallback_text(table))
+    return target
