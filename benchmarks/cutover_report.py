@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """One real-clock cutover against a local moto server; writes the report shown in the README.
 
-    .venv/bin/python benchmarks/cutover_report.py [--soak 2] [--out docs/img/cutover-report.json]
+    .venv/bin/python -m benchmarks.cutover_report [--soak 2] [--out docs/img/cutover-report.json]
+
+Run from the repository root with `-m`, so `tests.support` (the test world it reuses) imports.
 
 Builds the test world (zone, weighted records, healthy target colour, local HTTPS probe) with the
-same helpers as the tests, runs `scripts/cutover.py`'s code with `--report`, and prints where the
+same helpers as the tests, runs `faas cutover`'s code with `--report`, and prints where the
 time went and the Route 53 calls per step.
 """
 
@@ -16,13 +18,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from faas.ops.cutover import cli
+from tests.support.cutover_world import ZONE, build_world
+from tests.support.https_probe import https_probe_server
+from tests.support.moto_server import aws_env, running_moto_server
 
-from faas.ops.cutover import cli  # noqa: E402
-from tests.support.cutover_world import ZONE, build_world  # noqa: E402
-from tests.support.https_probe import https_probe_server  # noqa: E402
-from tests.support.moto_server import aws_env, running_moto_server  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:

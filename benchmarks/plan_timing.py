@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Wall time of the offline plan, median of several runs, each a fresh process (as a user runs it).
 
-    .venv/bin/python benchmarks/plan_timing.py [--runs 5]
+    .venv/bin/python -m benchmarks.plan_timing [--runs 5]
 
-Measures `scripts/plan.py dev-blue --out -` (one cluster stack, no report files) and
-`scripts/plan.py` (what `make plan` runs: the dev environment's three stacks with reports).
+Measures `faas plan dev-blue --out -` (one cluster stack, no report files) and `faas plan` (what
+`make plan` runs: the dev environment's three stacks with reports).
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 CASES = {
     "one cluster stack (dev-blue, no report files)": ["dev-blue", "--out", "-"],
     "make plan (dev, dev-blue, dev-green with reports)": [],
@@ -30,7 +28,7 @@ def measure(args: list[str], runs: int) -> list[float]:
         for _ in range(runs):
             start = time.perf_counter()
             subprocess.run(
-                [sys.executable, str(ROOT / "scripts" / "plan.py"), *args],
+                [sys.executable, "-m", "faas.cli", "plan", *args],
                 cwd=out,
                 check=False,
                 capture_output=True,

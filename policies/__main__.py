@@ -1,18 +1,13 @@
 """Entry point of the CrossGuard pack: builds the `PolicyPack` and nothing else.
 
 `PolicyPack(...)` starts the analyzer's gRPC server and never returns, so the rules live in
-importable modules (`policies.rules`, wrapped by `policies.pack`).
+importable modules (`policies.rules`, wrapped by `policies.pack`). The pack runs in the
+project's `.venv` (PulumiPolicy.yaml), where the project is installed, so `policies` and
+`components` import from there.
 """
 
-import sys
-from pathlib import Path
+from pulumi_policy import EnforcementLevel, PolicyPack
 
-# The CLI runs this file with the pack directory on sys.path; the rules import `policies.*`
-# and `components.naming`, which live one level up.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
-
-from policies.pack import PACK_NAME, POLICIES  # noqa: E402
+from policies.pack import PACK_NAME, POLICIES
 
 PolicyPack(name=PACK_NAME, enforcement_level=EnforcementLevel.ADVISORY, policies=POLICIES)

@@ -1,4 +1,4 @@
-"""Bootstrap of the state backend against a real moto server process (issue 6)."""
+"""Bootstrap of the state backend against a real moto server process."""
 
 from __future__ import annotations
 

@@ -139,7 +139,7 @@ def test_pipeline_steps_per_stack(pipeline: str, stack: str) -> None:
 
 @pytest.mark.parametrize("pipeline", PIPELINES)
 def test_deploy_order_environment_colours_environment(pipeline: str) -> None:
-    """DESIGN: `<env>` -> `<env>-blue` and `<env>-green` -> `<env>` again."""
+    """Deploy order (docs/edge.md): `<env>` -> `<env>-blue` and `<env>-green` -> `<env>` again."""
     ups = [c for c in PIPELINES[pipeline]() if has(c.tokens, "pulumi", "up")]
     for env in sorted({parse_stack_name(s)[0] for s in STACKS}):
         order = [

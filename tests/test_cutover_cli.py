@@ -1,4 +1,4 @@
-"""`scripts/cutover.py` end to end through a subprocess, against the moto server (issue 6)."""
+"""`scripts/cutover.py` end to end through a subprocess, against the moto server."""
 
 from __future__ import annotations
 

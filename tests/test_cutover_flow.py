@@ -1,4 +1,4 @@
-"""Cutover scenarios against a real moto server process (issue 6), with local HTTPS probe servers.
+"""Cutover scenarios against a real moto server process, with local HTTPS probe servers.
 
 Time is virtual (FakeClock): the tests use soak 0, moto reports INSYNC at once, and any sleep the
 code asks for is recorded instead of slept, so the suite never sleeps for real.

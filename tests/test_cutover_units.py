@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from faas.ops.cutover import lock
 from faas.ops.cutover.aws import RateLimiter, is_retryable
 from faas.ops.cutover.clock import FakeClock
+from faas.ops.cutover.options import validate_steps
 from faas.ops.cutover.preflight import check_cluster, covers
 from faas.ops.cutover.records import (
     RecordStateError,
@@ -21,7 +22,6 @@ from faas.ops.cutover.records import (
     weight_changes,
 )
 from faas.ops.cutover.report import StepRecord, Timeline, to_svg
-from faas.ops.cutover.shift import validate_steps
 
 
 def rr(color: str, weight: Any, name: str = "\\052.faas.dev.example.com.") -> dict[str, Any]:

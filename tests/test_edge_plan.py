@@ -1,4 +1,4 @@
-"""Mock tests of the cluster stack's edge (issue 3, point 1 and 3).
+"""Mock tests of the cluster stack's edge.
 
 The real `Edge` component runs under the offline engine's recording mock monitor
 (faas/plan), with `preview=False`; every assertion reads what was registered, after the

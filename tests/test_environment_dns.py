@@ -1,4 +1,4 @@
-"""Mock tests of the environment stack (issue 3, points 2-4).
+"""Mock tests of the environment stack.
 
 The colour stacks' outputs are the real ones: `Edge` is run for dev-blue and dev-green under the
 offline engine, and the environment program reads them through its StackReferences, as the
@@ -231,7 +231,7 @@ def test_deployed_outputs_distinguishes_missing_from_broken():
         deployed_outputs("o/p/dev-blue", partial)
 
 
-# -- config validation (issue 3, point 4) ----------------------------------------------------
+# -- config validation ----------------------------------------------------------------------
 
 
 def _problems(raw: dict) -> list[str]:

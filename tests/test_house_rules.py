@@ -1,4 +1,4 @@
-"""DESIGN's rules of the house, checked on the code and on the plans of every shipped stack."""
+"""The rules of the house (docs/design.md), checked on the code and the plan of every stack."""
 
 from __future__ import annotations
 

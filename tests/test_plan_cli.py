@@ -1,4 +1,4 @@
-"""scripts/plan.py: in-process for the logic, one subprocess run (every stack file) end to end."""
+"""`faas plan`: in-process for the logic, one run of the installed command end to end."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from faas.plan import stack_names
 from faas.plan.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-PLAN = [sys.executable, str(ROOT / "scripts" / "plan.py")]
+PLAN = [str(Path(sys.executable).parent / "faas"), "plan"]
 
 
 def test_every_stack_file_plans_end_to_end(tmp_path):
-    """The one subprocess run: every shipped stack file, through the script, from another cwd."""
+    """The one subprocess run: every shipped stack file, through `faas`, from another cwd."""
     out = tmp_path / "plan"
     proc = subprocess.run(
         [*PLAN, "--all", "--out", str(out)],

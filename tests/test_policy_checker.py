@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "policy"
 HAND_WRITTEN = FIXTURES / "insecure-preview.json"
 
-# What the hand-written document gets wrong, one rule each (issue 5, "what it must show" 3).
+# What the hand-written document gets wrong, one rule each.
 HAND_WRITTEN_FINDINGS = {
     "eks-public-endpoint-restricted": "faas-demo-blue",
     "eks-secrets-encryption": "faas-demo-blue",

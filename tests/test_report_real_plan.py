@@ -1,4 +1,4 @@
-"""The report on the real dev plans from the offline engine (issue 7, "what it must show" 1-3).
+"""The report on the real dev plans from the offline engine.
 
 The arithmetic and the algorithms are pinned on hand-written plans in the other test_report_*
 files; these tests check that the real program's plan lands where the reference figures say.
@@ -18,7 +18,7 @@ from faas.report.plan_doc import resources
 from faas.report.render import report_svg
 from tests.support.plans import plan
 
-# On-demand list prices from shared/reference/timings-and-prices.md A.4 (us-east-1), restated
+# On-demand list prices from docs/sources/timings-and-prices.md A.4 (us-east-1), restated
 # here so the floor does not come from the code under test.
 REFERENCE_INSTANCE_HOUR = {
     "m5.large": 0.096,

@@ -2,7 +2,7 @@
 
 A `Reader` walks one nested mapping. Each getter returns a usable value (the default when the field
 is bad) and records the problem with its full key path, so one run reports *all* problems
-(DESIGN rule 4) and the caller raises once at the end.
+(docs/design.md, "validate first") and the caller raises once at the end.
 """
 
 from __future__ import annotations

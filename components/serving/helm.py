@@ -1,8 +1,8 @@
 """Install a pinned chart: `helm.v3.Release` with chart, version and repo from versions.py.
 
 `helm.v3.Release` registers a single resource whose inputs carry the chart, version, repository,
-namespace and values, so the offline plan and the policy rules can read every choice (DESIGN rule
-5); `helm.v4.Chart` would be opaque under the mock monitor.
+namespace and values, so the offline plan and the policy rules can read every choice
+(docs/design.md, "visible offline"); `helm.v4.Chart` would be opaque under the mock monitor.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Compare two plan documents of one stack: what a pull request adds, removes and changes.
 
-Resources are matched by URN (names are identity, DESIGN rule 2). A changed resource lists the
+Resources are matched by URN (names are identity: docs/design.md). A changed resource lists the
 input paths that differ, written as `pulumi preview --diff` does: `vpcConfig.publicAccessCidrs[0]`.
 Renames show up as remove + add unless the program declared an alias, which a plan cannot see.
 """

@@ -1,7 +1,7 @@
 """The price table: every number the cost estimate uses, with its source and date (one file).
 
 All prices are **us-east-1 list prices** (the reference region of the team's price sheet,
-shared/reference/timings-and-prices.md, section A.4). They are not adjusted for the stack's region;
+docs/sources/timings-and-prices.md, section A.4). They are not adjusted for the stack's region;
 eu-west-1 is typically a few percent dearer, so read the estimate as "us-east-1 equivalent".
 
 `verified=True` means the figure is in the team's reference sheet with a cited source.
@@ -20,7 +20,7 @@ HOURS_PER_MONTH = 730.0
 # The date this table was assembled from the sources below.
 TABLE_DATE = "2026-11-29"
 
-_REF = "shared/reference/timings-and-prices.md A.4"
+_REF = "docs/sources/timings-and-prices.md A.4"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Typical wall-clock creation time per resource type, with the source of each figure.
 
-Figures with a source come from shared/reference/timings-and-prices.md (A.1, A.2), which cites
+Figures with a source come from docs/sources/timings-and-prices.md (A.1, A.2), which cites
 Terraform/eksctl logs, AWS docs and upstream issues. Types marked "estimate" are single API calls
 with no published benchmark; we give them a few seconds so they count, without pretending precision.
 A type that matches nothing gets DEFAULT and is reported as "not timed".
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-_REF = "shared/reference/timings-and-prices.md"
+_REF = "docs/sources/timings-and-prices.md"
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def spot_diversity(res: Resource, settings: Mapping[str, Any]) -> Iterator[str]:
     "nodegroup-system-pool-on-demand",
     [NODE_GROUP],
     description="The system pool (Istio, Knative control planes) runs on on-demand capacity.",
-    source="platform invariant (DESIGN: Knative activator PDB blocks spot drains)",
+    source="platform invariant (docs/design.md: Knative activator PDB blocks spot drains)",
     severity="high",
     level="mandatory",
     fix="Set capacityType='ON_DEMAND' on node groups labelled faas.platform/pool=system.",

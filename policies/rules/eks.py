@@ -91,7 +91,8 @@ def secrets_encryption(res: Resource, _: Mapping[str, Any]) -> Iterator[str]:
     "eks-supported-version",
     [CLUSTER],
     description="The cluster runs a pinned, supported Kubernetes version.",
-    source="checkov CKV_AWS_339; Security Hub EKS.2; DESIGN rule 3 (pinned versions)",
+    source="checkov CKV_AWS_339; Security Hub EKS.2; "
+    "platform invariant (docs/design.md: pinned versions in one place)",
     severity="high",
     level="mandatory",
     fix="Pin a supported version in components/versions.py and pass it as the cluster's version.",

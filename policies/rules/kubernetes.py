@@ -190,7 +190,7 @@ def knative_secure_defaults(res: Resource, _: Mapping[str, Any]) -> Iterator[str
     "helm-release-pinned",
     [RELEASE],
     description="Helm releases pin an exact chart version and an explicit namespace.",
-    source="platform invariant (DESIGN rule 3: pinned versions in components/versions.py)",
+    source="platform invariant (docs/design.md: pinned versions in components/versions.py)",
     severity="medium",
     level="mandatory",
     fix="Set version=<exact chart version from components/versions.py> and namespace.",

@@ -125,7 +125,7 @@ def deletion_protection(res: Resource, _: Mapping[str, Any]) -> Iterator[str]:
     "lb-entry-point-exposure",
     [LOAD_BALANCER],
     description="Only the DMZ balancer (Name *-dmz) is internet-facing; *-internal stays internal.",
-    source="platform invariant (DESIGN: DMZ and internal entry points)",
+    source="platform invariant (docs/edge.md: DMZ and internal entry points)",
     severity="critical",
     level="mandatory",
     fix="Name balancers via components/naming.py (-dmz or -internal) and set internal to match.",

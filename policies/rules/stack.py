@@ -33,7 +33,7 @@ _CLUSTER_WILDCARD = re.compile(
 @stack_rule(
     "stack-system-node-group",
     description="A stack with an EKS cluster has an on-demand node group labelled pool=system.",
-    source="platform invariant (DESIGN: control planes stay on on-demand system nodes)",
+    source="platform invariant (docs/design.md: control planes stay on on-demand system nodes)",
     severity="critical",
     level="mandatory",
     fix="Add a NodeGroup with capacityType ON_DEMAND and labels faas.platform/pool=system.",
@@ -86,7 +86,7 @@ def dmz_certificates(resources: Sequence[Resource]) -> tuple[list[Resource], lis
         "The DMZ listener's certificate covers the cluster name *.faas-<color>.<baseDomain> and "
         "the environment name *.faas.<baseDomain>, so a cutover needs no new certificate."
     ),
-    source="platform invariant (DESIGN: ACM cert covers cluster and environment names)",
+    source="platform invariant (docs/edge.md: ACM cert covers cluster and environment names)",
     severity="critical",
     level="mandatory",
     fix="Build the certificate's names with naming.cluster_entry_names and naming.env_entry_names.",

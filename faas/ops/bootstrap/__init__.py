@@ -1,4 +1,4 @@
-"""State-backend bootstrap (issue 6): what `pulumi login s3://...` and `--secrets-provider
+"""State-backend bootstrap: what `pulumi login s3://...` and `--secrets-provider
 awskms://...` need, created idempotently.
 
 Each resource is read first and written only when it differs from the desired state, so a second

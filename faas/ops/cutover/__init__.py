@@ -1,4 +1,4 @@
-"""Blue/green DNS cutover of one environment zone (issue 6).
+"""Blue/green DNS cutover of one environment zone (docs/cutover.md).
 
 Modules, in the order a cutover uses them: `clock` (injectable time), `aws` (boto3 clients, retry,
 rate limit, call counting), `records` (discover and validate the weighted record sets, build change

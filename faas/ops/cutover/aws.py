@@ -6,7 +6,7 @@ injectable clock, so botocore's built-in retries are switched off (`total_max_at
 module is the only place that retries.
 
 Rate: Route 53 allows ~10 requests/s per *account* (token bucket of 50, refill 10/s; it was 5/s
-until recently, see shared/reference/dns-cutover.md 5.3), shared with external-dns, Pulumi and the
+until recently, see docs/sources/dns-cutover.md 5.3), shared with external-dns, Pulumi and the
 console. We self-limit to 5 req/s sustained with a burst of 20: at most half the current account
 budget and within the old hard limit, while a whole cutover (~15 calls) never has to wait for it.
 """

@@ -17,10 +17,11 @@ from components.naming import COLORS, env_zone_name
 
 from .aws import Aws
 from .clock import Clock, RealClock
+from .options import Options, validate_steps
 from .probe import Prober, env_probe_url, target_probe_url
 from .progress import Listener, Progress
 from .report import Timeline, write_report
-from .shift import EXIT_REFUSED, Cutover, Options, validate_steps
+from .shift import EXIT_REFUSED, Cutover
 
 DESCRIPTION = """\
 Move an environment's traffic between its blue and green clusters by changing the weights of the

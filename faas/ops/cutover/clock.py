@@ -1,7 +1,8 @@
 """Time as a dependency, so tests run a cutover with virtual time and never sleep for real.
 
-The only real waits of a cutover are the INSYNC polls and the soaks (issue 6, "what it must
-show" 2); both go through `Clock.sleep`, which a signal handler can cut short through `wake()`.
+The only real waits of a cutover are the INSYNC polls and the soaks, which the report accounts
+for separately; both go through `Clock.sleep`, which a signal handler can cut short through
+`wake()`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Preflight of the target colour, before any DNS change: every check runs and all failures are
 reported together, so the operator fixes everything in one go.
 
-Checks (issue 6): the EKS cluster and its node groups are ACTIVE; each load balancer the target's
+Checks: the EKS cluster and its node groups are ACTIVE; each load balancer the target's
 alias records point at is active and each of its target groups has >= 1 healthy target (Route 53
-treats an NLB with an empty target group as unhealthy: shared/reference/dns-cutover.md 5.1); its TLS
+treats an NLB with an empty target group as unhealthy: docs/sources/dns-cutover.md 5.1); its TLS
 listeners' ACM certificates are ISSUED and cover the record names; the probes pass N times in a row.
 """
 

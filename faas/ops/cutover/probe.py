@@ -19,7 +19,7 @@ EXPECT_BODY = "ok"
 
 
 def smoke_host(domain: str) -> str:
-    # Knative's domain template `{{.Name}}-{{.Namespace}}.{{.Domain}}` (DESIGN, known traps).
+    # Knative's domain template `{{.Name}}-{{.Namespace}}.{{.Domain}}` (docs/design.md, traps).
     return f"{SMOKE_SERVICE}-{SMOKE_NAMESPACE}.{domain}"
 
 

@@ -1,0 +1,1 @@
+"""Measurements quoted in the README; run each with `python -m benchmarks.<name>`."""
