@@ -33,7 +33,7 @@ EKS_ADDONS: dict[str, dict[str, str]] = {
     },
     "1.35": {
         "vpc-cni": "v1.21.1-eksbuild.1",
-        "kube-proxy": "v1.35.0-eksbuild.1",
+        "kube-proxy": "v1.35.3-eksbuild.2",
         "coredns": "v1.13.1-eksbuild.1",
         "aws-ebs-csi-driver": "v1.53.0-eksbuild.1",
         "eks-pod-identity-agent": "v1.3.10-eksbuild.1",
@@ -71,7 +71,7 @@ HELM_CHARTS: dict[str, dict[str, str]] = {
     "knative-operator": {
         "repo": "https://knative.github.io/operator",
         "chart": "knative-operator",
-        "version": "v1.23.1",
+        "version": "v1.23.0",
     },
     "kube-prometheus-stack": {
         "repo": "https://prometheus-community.github.io/helm-charts",
