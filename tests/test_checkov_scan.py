@@ -7,6 +7,8 @@ Without it these tests skip and say so; they never install anything themselves.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,25 @@ def test_unknowns_are_deferred_not_judged():
     assert by[("CKV_K8S_8", "Deployment.faas-smoke.smoke")].status == "failed"
     # the flow log's VPC id is a reference, so the graph check connects and passes
     assert by[("CKV2_AWS_11", "aws_vpc.t_vpc")].status == "passed"
+
+
+def test_cli_end_to_end_json_merges_pack_and_checkov(tmp_path):
+    preview = tmp_path / "prod.json"
+    preview.write_text(json.dumps(plan("prod")))
+    out = tmp_path / "report.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "policies.checkov", str(preview), "--json", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert proc.returncode == 1, proc.stderr  # the known gaps are real failures
+    report = json.loads(out.read_text())
+    assert report["summary"]["pack"]["advisory"] == 1
+    assert report["summary"]["checkov"]["failed"] == len(_expected("prod"))
+    group = next(
+        r for r in report["resources"] if r["urn"].endswith("::faas-prod-query-logs-group")
+    )
+    assert [v["rule"] for v in group["pack"]] == ["log-group-retention-minimum"]
+    assert [c["check_id"] for c in group["checkov"]] == ["CKV_AWS_338"]
+    assert proc.stdout.splitlines()[-1].endswith(": FAIL")

@@ -1,4 +1,4 @@
-"""`python -m policies.checkov PREVIEW.json [PREVIEW.json ...] [--json OUT]`.
+"""`python -m policies.checkov PREVIEW.json [PREVIEW.json ...] [--json OUT]`, or `--install`.
 
 Runs the pack and checkov (installed on demand into .venv-checkov) on each preview document and
 prints one merged report per document. Exit codes: 0 pass; 1 a mandatory pack violation or a
@@ -34,7 +34,10 @@ def _read(path: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m policies.checkov", description=__doc__)
-    parser.add_argument("previews", nargs="+", type=Path, help="pulumi preview --json documents")
+    parser.add_argument("previews", nargs="*", type=Path, help="pulumi preview --json documents")
+    parser.add_argument(
+        "--install", action="store_true", help="only install the pinned checkov (.venv-checkov)"
+    )
     parser.add_argument(
         "--json", dest="json_out", help="write the merged report(s) here (- = stdout)"
     )
@@ -45,6 +48,17 @@ def main(argv: list[str] | None = None) -> int:
         "-v", "--verbose", action="store_true", help="list skipped and deferred too"
     )
     args = parser.parse_args(argv)
+    if args.install:
+        try:
+            print(ensure_checkov())
+        except CheckovUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    if not args.previews:
+        parser.print_usage(sys.stderr)
+        print("error: name at least one preview document (or --install)", file=sys.stderr)
+        return 2
     try:
         docs = [(p, _read(p)) for p in args.previews]
         skips = load_skips(args.skips)
