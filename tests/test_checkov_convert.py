@@ -9,11 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from policies.check import check_document
 from policies.checkov import tables
 from policies.checkov.convert import UNKNOWN, convert, convert_document, manifest_id
-from policies.checkov.pack import check_document
 from policies.checkov.report import format_merged, merged_report
-from policies.checkov.runner import CheckovResult, pinned_requirement, read_results
+from policies.checkov.runner import (
+    CheckovResult,
+    CheckovUnavailable,
+    pinned_requirement,
+    read_results,
+)
 from policies.checkov.skips import (
     DEFAULT,
     SkipListError,
@@ -396,7 +401,12 @@ def test_pin_read_from_pyproject_extra(tmp_path):
         '[project.optional-dependencies]\ncheckov = ["checkov == 3.3.99"]\n'
     )
     assert pinned_requirement(pyproject) == "checkov==3.3.99"
-    assert pinned_requirement(tmp_path / "missing.toml").startswith("checkov==")
+    assert pinned_requirement().startswith("checkov==")  # the project's own pin
+    with pytest.raises(CheckovUnavailable, match="cannot read the checkov pin"):
+        pinned_requirement(tmp_path / "missing.toml")
+    pyproject.write_text('[project]\nname = "faas"\nversion = "0"\n')
+    with pytest.raises(CheckovUnavailable, match="pins no checkov"):
+        pinned_requirement(pyproject)
 
 
 # --- CLI: refused input, end to end (no checkov needed: input is checked first) ----------------

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from policies.checkov.pack import check_document
+from policies.check import check_document
 from policies.checkov.report import format_merged, merged_report
 from policies.checkov.runner import installed, pinned_requirement, scan, venv_path
 from policies.checkov.skips import DEFAULT, apply_skips, load_skips, stale

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from policies.checkov import pack
+from policies import check
 from policies.checkov.report import format_merged, merged_report
 from policies.checkov.runner import CheckovFailed, CheckovUnavailable, ensure_checkov, scan
 from policies.checkov.skips import DEFAULT, SkipListError, apply_skips, load_skips, stale
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {path}: {exc}", file=sys.stderr)
             return 2
         results.append(result)
-        reports.append(merged_report(doc, pack.check_document(doc), result, skips))
+        reports.append(merged_report(doc, check.check_document(doc), result, skips))
     unused = [s.describe() for s in stale(skips, results)]
     if args.json_out:
         payload = reports[0] if len(reports) == 1 else {"reports": reports, "stale_skips": unused}

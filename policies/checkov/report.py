@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from policies.checkov.pack import PolicyReport
+from policies.check import PolicyReport
 from policies.checkov.runner import CheckovResult
 from policies.checkov.skips import Skip
 from policies.checkov.tables import COMPONENT_REASON

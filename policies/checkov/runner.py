@@ -28,8 +28,6 @@ from policies.checkov.convert import Conversion, convert_document
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv-checkov"
 VENV_ENV = "FAAS_CHECKOV_VENV"  # another location, e.g. a CI cache directory
-# Used only while pyproject.toml has no `checkov` extra (the pin belongs there, in one place).
-FALLBACK_REQUIREMENT = "checkov==3.3.30"
 FRAMEWORKS = ("terraform_plan", "kubernetes")
 
 
@@ -42,14 +40,18 @@ class CheckovFailed(RuntimeError):
 
 
 def pinned_requirement(pyproject: Path = ROOT / "pyproject.toml") -> str:
-    """The `checkov==X` requirement from pyproject's `checkov` extra, else the fallback."""
+    """The `checkov==X` requirement of pyproject's `checkov` extra: the one place it is pinned.
+    checkov is installed apart from the platform's environment, so the extra is never installed
+    with the project; it only records the pin."""
     try:
         data = tomllib.loads(pyproject.read_text())
-    except (OSError, tomllib.TOMLDecodeError):
-        return FALLBACK_REQUIREMENT
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CheckovUnavailable(f"cannot read the checkov pin from {pyproject}: {exc}") from None
     extra = data.get("project", {}).get("optional-dependencies", {}).get("checkov") or []
     found = [r for r in extra if isinstance(r, str) and r.replace(" ", "").startswith("checkov==")]
-    return found[0].replace(" ", "") if found else FALLBACK_REQUIREMENT
+    if not found:
+        raise CheckovUnavailable(f"{pyproject} pins no checkov== in the `checkov` extra")
+    return found[0].replace(" ", "")
 
 
 def venv_path() -> Path:
