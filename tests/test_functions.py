@@ -13,6 +13,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,10 +39,20 @@ READY_TIMEOUT = 10.0
 EXIT_WITHIN = 1.0
 
 
+def _node() -> list[str] | None:
+    node = shutil.which("node")
+    if node is None:
+        return None
+    out = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout
+    major = int(re.match(r"v(\d+)", out.strip()).group(1))
+    return [node] if major >= 20 else None
+
+
 # How to start a function, by the entry file in its directory. A function in a new language adds a
 # row here; until then its directory fails test_every_function_has_a_runtime.
 RUNTIMES: dict[str, tuple[str, Callable[[], list[str] | None]]] = {
     "app.py": ("python", lambda: [sys.executable]),
+    "server.js": ("node >= 20", _node),
 }
 
 
@@ -133,7 +144,7 @@ def function(request) -> Iterator[Running]:
     needs, runtime = RUNTIMES[entry.name]
     command = runtime()
     if command is None:
-        pytest.skip(f"{request.param.name} needs {needs}, not found on PATH")
+        pytest.skip(f"{request.param.name} needs {needs} on PATH")
     port = _free_port()
     proc = subprocess.Popen(
         [*command, str(entry)],
@@ -269,3 +280,15 @@ def test_python_log_line_has_the_contract_fields(hello_python, monkeypatch):
     entry = json.loads(hello_python.log_line("GET", "/", 200, 1.23456))
     assert set(entry) == LOG_FIELDS
     assert (entry["duration_ms"], entry["revision"]) == (1.235, "r1")
+
+
+def test_node_unit_tests():
+    """hello-node's own unit tests (node:test), run where node >= 20 exists."""
+    node = _node()
+    if node is None:
+        pytest.skip("hello-node needs node >= 20 on PATH")
+    fn = FUNCTIONS / "hello-node"
+    result = subprocess.run(
+        [*node, "--test", "server.test.js"], cwd=fn, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
