@@ -236,6 +236,21 @@ def test_in_flight_request_finishes_after_sigterm_and_new_ones_are_refused(funct
     assert slow_entry["path"] == "/" and slow_entry["duration_ms"] >= delay_ms - 50
 
 
+def test_client_leaving_mid_request_is_harmless(function: Running):
+    with socket.create_connection(("127.0.0.1", function.port), timeout=5) as gone:
+        gone.sendall(b"GET /?delay_ms=200 HTTP/1.1\r\nHost: fn\r\n\r\n")
+        assert gone.recv(64).startswith(b"HTTP/1.")  # headers sent: the request is in flight
+    function.record("GET", "/", 200)
+    assert function.request("GET", "/healthz")[0] == 200
+    # The drain waits for the abandoned request too, so its log line is written before exit.
+    code, _ = function.signal_and_time_exit(signal.SIGTERM, 5)
+    assert code == 0
+    assert "Traceback" not in function.stderr and "Error" not in function.stderr, function.stderr
+    assert sorted((e["method"], e["path"], e["status"]) for e in function.log()) == sorted(
+        function.sent
+    )
+
+
 # The pure parts of each reference, tested without a server.
 
 

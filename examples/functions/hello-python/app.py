@@ -96,6 +96,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         try:
             self._route()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client left before the answer was written: nobody to tell, not a fault
         except Exception:
             if self._status is None:  # still one answer and one log line; traceback on stderr
                 self._send(500, {"error": "internal server error"})
