@@ -67,7 +67,7 @@ def test_service_container_meets_pod_security_restricted(fn_dir: Path):
 def test_service_probes_healthz_and_bounds_resources(fn_dir: Path):
     c = _container(_ksvc(fn_dir))
     for probe in ("readinessProbe", "livenessProbe"):
-        # Knative probes the serving port itself and rejects a different one, so no port here.
+        # No port: Knative probes the port it routes to (the one containerPort).
         assert c[probe]["httpGet"] == {"path": "/healthz"}, probe
     assert c["ports"] == [{"containerPort": 8080}]
     for kind in ("requests", "limits"):
