@@ -66,10 +66,11 @@ def test_checker_needs_non_root_and_seccomp_somewhere():
     assert "runAsNonRoot" in found and "seccompProfile" in found
 
 
-def test_example_function_manifest_is_restricted_and_dmz():
+def test_example_function_manifest_follows_the_platform_placement():
+    """Internal by default (no exposure label) and on the function pool the platform defines."""
     ksvc = yaml.safe_load((ROOT / "examples/functions/hello-python/service.yaml").read_text())
     assert ksvc["apiVersion"] == "serving.knative.dev/v1"
-    assert ksvc["metadata"]["labels"][naming.EXPOSURE_LABEL] == "dmz"
+    assert naming.EXPOSURE_LABEL not in ksvc["metadata"].get("labels", {})
     spec = ksvc["spec"]["template"]["spec"]
     assert restricted_violations(spec) == []
     assert spec["nodeSelector"] == placement.function_placement()["nodeSelector"]
