@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from components import naming
 from components.config.reader import Problems, Reader
+from components.config.registry import RegistryConfig
 
 KEYS = {"activeColor", "initialWeights", "stackRefPrefix"}
 
@@ -23,6 +24,8 @@ class EnvironmentStackConfig:
     """Weight per colour when the records are first created; then the cutover owns them."""
     stack_ref_prefix: str
     """`<org>/<project>` that prefixes the colour stacks in StackReferences."""
+    registry: RegistryConfig = RegistryConfig()
+    """Teams and functions that get image repositories, read from both colours' stack files."""
 
     def color_stack(self, color: str) -> str:
         return f"{self.stack_ref_prefix}/{naming.stack_name(self.environment, color)}"
