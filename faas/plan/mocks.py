@@ -284,6 +284,31 @@ def _access_entry(m: AwsMocks, name: str, inputs: dict):
     return f"{cluster}:{principal}", {"accessEntryArn": arn, "arn": arn}
 
 
+@builds("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+def _pod_identity(m: AwsMocks, name: str, inputs: dict):
+    cluster = inputs.get("clusterName", "cluster")
+    aid = f"a-{m._hex('pia', name, 17)}"
+    arn = m._arn("eks", f"podidentityassociation/{cluster}/{aid}")
+    return f"{cluster},{aid}", {"associationId": aid, "associationArn": arn, "arn": arn}
+
+
+@builds("aws:ecr/repository:Repository")
+def _repository(m: AwsMocks, name: str, inputs: dict):
+    n = _named(m, name, inputs)
+    return n, {
+        "name": n,
+        "arn": m._arn("ecr", f"repository/{n}"),
+        "registryId": ACCOUNT_ID,
+        "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{m.region}.amazonaws.com/{n}",
+    }
+
+
+@builds("aws:ecr/lifecyclePolicy:LifecyclePolicy", "aws:ecr/repositoryPolicy:RepositoryPolicy")
+def _repository_policy(m: AwsMocks, name: str, inputs: dict):
+    repo = str(inputs.get("repository", name))
+    return repo, {"registryId": ACCOUNT_ID}
+
+
 @builds("aws:lb/loadBalancer:LoadBalancer")
 def _load_balancer(m: AwsMocks, name: str, inputs: dict):
     n = _named(m, name, inputs)[:32]
