@@ -1,9 +1,10 @@
 """Stack config: one typed, validated view of a stack, built once, before any resource exists.
 
-`load(stack, raw, sibling)` is the one entry. It takes the stack name and the flat Pulumi config
-(`"faas:network": {...}`, `"aws:region": "eu-west-1"`; object values may arrive JSON-encoded, as
-Pulumi passes them) and returns a `ClusterStackConfig` or an `EnvironmentStackConfig`. Each section
-has its own module (network, cluster, nodegroups, edge, serving, environment) beside the reader
+`load(stack, raw, sibling, colours)` is the one entry. It takes the stack name and the flat Pulumi
+config (`"faas:network": {...}`, `"aws:region": "eu-west-1"`; object values may arrive
+JSON-encoded, as Pulumi passes them) and returns a `ClusterStackConfig` or an
+`EnvironmentStackConfig`. Each section has its own module (network, cluster, nodegroups, edge,
+serving, environment; delivery and registry for the teams' images) beside the reader
 that collects every problem with its key path; `load` raises them once as `ConfigError`, which the
 program turns into one `pulumi.RunError` and the commands into exit code 2, so nothing is created
 from a half-valid config. Stack files on disk are read by `stackfile`, never by the program.
