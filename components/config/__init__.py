@@ -18,12 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components import naming
+from components import naming, versions
 from components.config import cluster as cluster_section
 from components.config import edge as edge_section
 from components.config import environment as environment_section
 from components.config import network as network_section
 from components.config import nodegroups as nodegroups_section
+from components.config import release as release_section
 from components.config.cluster import ClusterConfig
 from components.config.edge import EdgeConfig
 from components.config.environment import EnvironmentStackConfig
@@ -48,7 +49,15 @@ __all__ = [
 ]
 
 _COMMON_KEYS = {"environment", "baseDomain", "parentZoneId"}
-_CLUSTER_KEYS = _COMMON_KEYS | {"color", "network", "cluster", "nodeGroups", "edge", "serving"}
+_CLUSTER_KEYS = _COMMON_KEYS | {
+    "color",
+    "release",
+    "network",
+    "cluster",
+    "nodeGroups",
+    "edge",
+    "serving",
+}
 _ENV_KEYS = _COMMON_KEYS | environment_section.KEYS
 _DOMAIN_RE = re.compile(r"^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")
 _REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
@@ -62,6 +71,8 @@ class ClusterStackConfig:
     region: str
     base_domain: str
     parent_zone_id: str
+    release: versions.Release
+    """The catalogue entry `faas:release` names: Kubernetes, add-ons, charts, Knative."""
     network: NetworkConfig
     cluster: ClusterConfig
     system_nodes: NodeGroupConfig
@@ -151,6 +162,7 @@ def _section(top: Reader, problems: Problems, key: str, keys: set[str], default:
 def _cluster_stack(
     top: Reader, problems: Problems, common: dict, color: str, sibling: Mapping[str, Any] | None
 ) -> ClusterStackConfig:
+    release = release_section.read_release(top, problems)
     network = network_section.read_network(
         _section(top, problems, "network", network_section.KEYS), common["region"]
     )
@@ -166,6 +178,7 @@ def _cluster_stack(
     return ClusterStackConfig(
         **common,
         color=color,
+        release=release,
         network=network,
         cluster=cluster,
         system_nodes=system,

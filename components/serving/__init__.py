@@ -62,11 +62,15 @@ class ServingPlatform(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         observability = Observability(
-            naming.child_name(name, "observability"), ObservabilityArgs(tracing=s.tracing), child
+            naming.child_name(name, "observability"),
+            ObservabilityArgs(tracing=s.tracing, release=args.cluster.release),
+            child,
         )
         istio = IstioMesh(
             naming.child_name(name, "istio"),
-            IstioArgs(tracing_sample_percent=s.tracing.sample_rate * 100),
+            IstioArgs(
+                tracing_sample_percent=s.tracing.sample_rate * 100, release=args.cluster.release
+            ),
             child,
         )
         gateways = list(istio.gateways.values())
@@ -83,7 +87,13 @@ class ServingPlatform(pulumi.ComponentResource):
         )
         knative = KnativePlatform(
             naming.child_name(name, "knative"),
-            KnativeArgs(settings=s, base_domain=args.base_domain, color=color, depends_on=gateways),
+            KnativeArgs(
+                settings=s,
+                base_domain=args.base_domain,
+                color=color,
+                depends_on=gateways,
+                release=args.cluster.release,
+            ),
             child,
         )
         GatewayAuth(

@@ -137,6 +137,7 @@ def findings(policy: Any) -> dict[str, Any]:
 def render(doc: dict[str, Any], rep: Any, policy: Any, full_tree: bool) -> str:
     from faas import report
     from faas.plan.tree import count_table, tree
+    from faas.report.skew import skew_lines
 
     parts = [f"== {doc['stack']}: {doc['changeSummary']['create']} to create"]
     if policy.note:
@@ -150,4 +151,5 @@ def render(doc: dict[str, Any], rep: Any, policy: Any, full_tree: bool) -> str:
         parts.append(f"  MANDATORY {v.rule} {name}: {v.message}\n    fix: {v.fix}")
     for d in doc.get("diagnostics", []):
         parts.append(f"  {d['severity']}: {d['message']}")
+    parts += [f"  {line}" for line in skew_lines(doc)]
     return "\n".join(parts)
