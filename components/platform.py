@@ -21,6 +21,7 @@ from components.config import ClusterStackConfig, ConfigError, EnvironmentStackC
 from components.config.engine import from_engine
 from components.dns import EnvironmentArgs, EnvironmentDns
 from components.edge import Edge, EdgeArgs
+from components.gitops import FunctionSync, FunctionSyncArgs
 from components.network import Network, NetworkArgs
 from components.serving import ServingArgs, ServingPlatform
 from components.shared.identity import Identity
@@ -96,7 +97,7 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
     record = with_kubernetes_provider(
         ident, cluster, after=[*nodes.groups, *node_addons.addons.values()]
     )
-    ServingPlatform(
+    serving = ServingPlatform(
         ident.name("serving"),
         ServingArgs(
             identity=ident,
@@ -105,6 +106,16 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
             cluster=record,
             vpc_id=network.vpc_id,
             entry_points=edge.entry_points,
+        ),
+        opts=pulumi.ResourceOptions(providers={"kubernetes": record.provider}),
+    )
+    FunctionSync(
+        ident.name("gitops"),
+        FunctionSyncArgs(
+            teams=cfg.serving.teams,
+            namespaces=serving.team_namespaces,
+            release=record.release,
+            after=[serving.knative_serving],
         ),
         opts=pulumi.ResourceOptions(providers={"kubernetes": record.provider}),
     )

@@ -22,6 +22,7 @@ from components import naming, versions
 from components.config import cluster as cluster_section
 from components.config import edge as edge_section
 from components.config import environment as environment_section
+from components.config import gitops as gitops_section
 from components.config import network as network_section
 from components.config import nodegroups as nodegroups_section
 from components.config import release as release_section
@@ -175,6 +176,7 @@ def _cluster_stack(
     )
     edge = edge_section.read_edge(_section(top, problems, "edge", edge_section.KEYS, {}))
     serving = read_serving(top.get("serving", {}), "faas:serving", problems)
+    gitops_section.check_same_sources(serving.teams, sibling, problems, "faas:serving.teams")
     return ClusterStackConfig(
         **common,
         color=color,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from components.config.gitops import SourceConfig, read_source
 from components.config.reader import Problems, Reader
 from components.constants import PLATFORM_NAMESPACES, ROLE_ARN_RE
 
@@ -27,6 +28,9 @@ class TeamConfig:
     cpu: str
     memory: str
     pods: int
+    source: SourceConfig | None = None
+    """Where the team's functions live in Git (`source: {url, path, revision, secretName}`);
+    Flux syncs it on every colour. None: nothing is synced for the team."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,7 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
             raw_team,
             f"{r.sub('teams')}[{i}]",
             problems,
-            {"name", "iamRoleArn", "cpu", "memory", "pods"},
+            {"name", "iamRoleArn", "cpu", "memory", "pods", "source"},
         )
         name = tr.str("name")
         if name and not _LABEL_RE.match(name):
@@ -153,6 +157,7 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
                 cpu=cpu,
                 memory=memory,
                 pods=tr.int("pods", 100, lo=1, hi=10000),
+                source=read_source(tr.get("source", None), tr.sub("source"), problems),
             )
         )
     names = [t.name for t in teams]

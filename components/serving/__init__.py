@@ -115,8 +115,15 @@ class ServingPlatform(pulumi.ComponentResource):
             ),
             child,
         )
-        for team in s.teams:
-            TeamNamespace(naming.child_name(name, "team", team.name), TenantArgs(team=team), child)
+        self.team_namespaces = {
+            team.name: TeamNamespace(
+                naming.child_name(name, "team", team.name), TenantArgs(team=team), child
+            ).namespace
+            for team in s.teams
+        }
+        """Team name -> namespace, for what else lands in it (Flux's team sources)."""
+        self.knative_serving = knative.serving
+        """The KnativeServing resource: Knative's CRDs exist once it is ready."""
         TeamAccess(
             naming.child_name(name, "team-access"),
             TeamAccessArgs(identity=ident, cluster=args.cluster, teams=s.teams),
