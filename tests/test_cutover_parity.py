@@ -270,3 +270,14 @@ def test_compare_lists_target_only_services_without_refusing() -> None:
     assert result.ok
     assert [c["verdict"] for c in result.compared] == ["ok", "target-only"]
     assert result.allowed == ["t/gone: no such service on either colour (nothing to allow)"]
+
+
+def test_nothing_is_compared_when_the_other_colour_takes_no_traffic(
+    moto: MotoServer, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
+) -> None:
+    build_world(active="green")
+    apis["blue"].world.objects = []  # blue lacks everything, and serves nobody
+    code, rep, _, _ = run(probe, apis, tmp_path)
+    assert code == 0 and rep["status"] == "already-active"
+    assert rep["parity"]["skipped"] == "blue takes no traffic: nothing to lose"
+    assert not apis["blue"].world.requests and not apis["green"].world.requests
