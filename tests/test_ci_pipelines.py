@@ -152,6 +152,11 @@ def test_pipeline_plans_and_checks_exactly_the_stack_files(pipeline: str) -> Non
             and follows(c.tokens, "--env", env)
             for c in commands
         ), f"{pipeline}: no policy check of {stack}"
+        assert any(
+            has(c.tokens, "scripts/check_policies.py", plan_file, "--checkov")
+            and follows(c.tokens, "--env", env)
+            for c in commands
+        ), f"{pipeline}: no checkov scan of {stack}"
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -195,6 +200,32 @@ def test_azure_review_is_a_build_summary() -> None:
     scripts = [s.get("script", "") for s in stage["jobs"][0]["steps"]]
     assert any(s.startswith("ci/review.sh ") for s in scripts)
     assert any("##vso[task.uploadsummary]" in s and "build/review.md" in s for s in scripts)
+
+
+def _make_n(*args: str) -> str:
+    proc = subprocess.run(
+        ["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_make_plan_runs_checkov_only_when_asked() -> None:
+    assert "policies.checkov" not in _make_n("plan")
+    with_checkov = " ".join(_make_n("plan", "CHECKOV=1").replace("\\\n", " ").split())
+    dev = " ".join(f"build/plan/{s}.json" for s in ("dev", "dev-blue", "dev-green"))
+    assert f"-m policies.checkov {dev} --json build/plan/checkov.json" in with_checkov
+    assert "-m policies.checkov --install" in _make_n("checkov")
+
+
+def test_this_repositorys_ci_requires_checkov() -> None:
+    """`.ci/run` installs checkov, then runs the tests with the scan tests required."""
+    lines = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    assert lines.index("make checkov") < lines.index("FAAS_REQUIRE_CHECKOV=1 make test")
 
 
 # -- what a merge applies --------------------------------------------------------------------
