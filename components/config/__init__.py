@@ -19,12 +19,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from components import naming
+from components import naming, versions
 from components.config import cluster as cluster_section
 from components.config import edge as edge_section
 from components.config import environment as environment_section
+from components.config import gitops as gitops_section
 from components.config import network as network_section
 from components.config import nodegroups as nodegroups_section
+from components.config import release as release_section
 from components.config.cluster import ClusterConfig
 from components.config.edge import EdgeConfig
 from components.config.environment import EnvironmentStackConfig
@@ -50,7 +52,15 @@ __all__ = [
 ]
 
 _COMMON_KEYS = {"environment", "baseDomain", "parentZoneId"}
-_CLUSTER_KEYS = _COMMON_KEYS | {"color", "network", "cluster", "nodeGroups", "edge", "serving"}
+_CLUSTER_KEYS = _COMMON_KEYS | {
+    "color",
+    "release",
+    "network",
+    "cluster",
+    "nodeGroups",
+    "edge",
+    "serving",
+}
 _ENV_KEYS = _COMMON_KEYS | environment_section.KEYS
 _DOMAIN_RE = re.compile(r"^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")
 _REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
@@ -64,6 +74,8 @@ class ClusterStackConfig:
     region: str
     base_domain: str
     parent_zone_id: str
+    release: versions.Release
+    """The catalogue entry `faas:release` names: Kubernetes, add-ons, charts, Knative."""
     network: NetworkConfig
     cluster: ClusterConfig
     system_nodes: NodeGroupConfig
@@ -159,6 +171,7 @@ def _section(top: Reader, problems: Problems, key: str, keys: set[str], default:
 def _cluster_stack(
     top: Reader, problems: Problems, common: dict, color: str, sibling: Mapping[str, Any] | None
 ) -> ClusterStackConfig:
+    release = release_section.read_release(top, problems)
     network = network_section.read_network(
         _section(top, problems, "network", network_section.KEYS), common["region"]
     )
@@ -171,9 +184,11 @@ def _cluster_stack(
     )
     edge = edge_section.read_edge(_section(top, problems, "edge", edge_section.KEYS, {}))
     serving = read_serving(top.get("serving", {}), "faas:serving", problems)
+    gitops_section.check_same_sources(serving.teams, sibling, problems, "faas:serving.teams")
     return ClusterStackConfig(
         **common,
         color=color,
+        release=release,
         network=network,
         cluster=cluster,
         system_nodes=system,

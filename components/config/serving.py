@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from components.config.delivery import CiConfig, read_team_delivery
+from components.config.gitops import SourceConfig, read_source
 from components.config.reader import Problems, Reader
 from components.constants import PLATFORM_NAMESPACES, ROLE_ARN_RE
 
@@ -34,6 +35,9 @@ class TeamConfig:
     """Managed policy ARNs attached to the team's function role (within the platform boundary)."""
     ci: CiConfig | None = None
     """The team's pipeline identity (OIDC issuer and subjects) that may push its images."""
+    source: SourceConfig | None = None
+    """Where the team's functions live in Git (`source: {url, path, revision, secretName}`);
+    Flux syncs it on every colour. None: nothing is synced for the team."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,17 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
             raw_team,
             f"{r.sub('teams')}[{i}]",
             problems,
-            {"name", "iamRoleArn", "cpu", "memory", "pods", "functions", "policies", "ci"},
+            {
+                "name",
+                "iamRoleArn",
+                "cpu",
+                "memory",
+                "pods",
+                "functions",
+                "policies",
+                "ci",
+                "source",
+            },
         )
         name = tr.str("name")
         if name and not _LABEL_RE.match(name):
@@ -161,6 +175,7 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
                 memory=memory,
                 pods=tr.int("pods", 100, lo=1, hi=10000),
                 **read_team_delivery(tr, _LABEL_RE),
+                source=read_source(tr.get("source", None), tr.sub("source"), problems),
             )
         )
     names = [t.name for t in teams]

@@ -23,12 +23,15 @@ from components import naming
 from components.serving import placement
 from components.serving.helm import pinned_release
 from components.serving.podsecurity import pss_labels
+from components.versions import Release as PinnedRelease
 
 
 @dataclass
 class IstioArgs:
     tracing_sample_percent: float
     """Share of requests the gateways and sidecars trace (0..100)."""
+    release: PinnedRelease
+    """The colour's release: the Istio chart versions."""
 
 
 def gateway_values(entry: str) -> dict:
@@ -111,6 +114,7 @@ class IstioMesh(pulumi.ComponentResource):
             c.ISTIO_NAMESPACE,
             {"defaultRevision": "default"},
             after_ns,
+            release=args.release,
         )
         cni = pinned_release(
             "istio-cni",
@@ -118,6 +122,7 @@ class IstioMesh(pulumi.ComponentResource):
             c.ISTIO_NAMESPACE,
             cni_values(),
             pulumi.ResourceOptions(parent=self, depends_on=[base]),
+            release=args.release,
         )
         self.istiod = pinned_release(
             "istiod",
@@ -147,6 +152,7 @@ class IstioMesh(pulumi.ComponentResource):
                 },
             },
             pulumi.ResourceOptions(parent=self, depends_on=[base, cni]),
+            release=args.release,
         )
         # Mesh-wide sampling through the Telemetry API (the successor of meshConfig sampling):
         # https://istio.io/latest/docs/tasks/observability/distributed-tracing/telemetry-api/
@@ -172,6 +178,7 @@ class IstioMesh(pulumi.ComponentResource):
                 c.ISTIO_NAMESPACE,
                 gateway_values(entry),
                 pulumi.ResourceOptions(parent=self, depends_on=[self.istiod]),
+                release=args.release,
             )
             for entry in c.GATEWAYS
         }

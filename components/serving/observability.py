@@ -20,11 +20,14 @@ from components.config.serving import TracingConfig
 from components.serving import placement
 from components.serving.helm import pinned_release
 from components.serving.podsecurity import pss_labels
+from components.versions import Release
 
 
 @dataclass
 class ObservabilityArgs:
     tracing: TracingConfig
+    release: Release
+    """The colour's release: the Prometheus stack and collector chart versions."""
 
 
 def _pod_monitor(name: str, namespace_selector: dict, selector: dict, port: str, path: str) -> dict:
@@ -180,6 +183,7 @@ class Observability(pulumi.ComponentResource):
             c.OBSERVABILITY_NAMESPACE,
             prometheus_values(),
             after_ns,
+            release=args.release,
         )
         pinned_release(
             c.OTEL_COLLECTOR,
@@ -187,5 +191,6 @@ class Observability(pulumi.ComponentResource):
             c.OBSERVABILITY_NAMESPACE,
             collector_values(args.tracing),
             after_ns,
+            release=args.release,
         )
         self.register_outputs({"otlpEndpoint": c.otel_grpc_endpoint()})
