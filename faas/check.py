@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from faas import exitcodes
+from faas import exitcodes, inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 DESCRIPTION = """\
@@ -39,20 +39,42 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from policies import check as policycheck
+    from components.naming import valid_environment
 
+    if args.rules_markdown or args.update_readme:
+        from policies import check as policycheck
     if args.rules_markdown:
         print(policycheck.rules_markdown(), end="")
         return exitcodes.OK
     if args.update_readme:
         print(f"rules table written to {policycheck.update_rules_table(ROOT)}")
         return exitcodes.OK
-    if not args.preview:
-        print("faas check: a preview document is required", file=sys.stderr)
-        return exitcodes.REFUSED
+    problems = [
+        p
+        for p in (
+            None if args.preview else "a preview document is required (faas check PREVIEW.json)",
+            inputs.readable_file(args.preview, "PREVIEW") if args.preview else None,
+            inputs.writable_file(args.json_out, "--json"),
+            None
+            if args.env is None or valid_environment(args.env)
+            else f"--env {args.env!r:.60}: an environment name is 2-12 lowercase letters/digits",
+        )
+        if p
+    ]
+    if problems:
+        return inputs.refuse("check", problems)
+    from policies import check as policycheck
+    from policies.document import InputError
 
-    report = policycheck.check_file(args.preview, env=args.env)
+    try:
+        report = policycheck.check_file(args.preview, env=args.env)
+    except InputError as exc:
+        return inputs.refuse("check", [str(exc)])
     print(policycheck.format_report(report))
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        try:
+            Path(args.json_out).write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        except OSError as exc:
+            # The verdict above stands; only its copy is missing: say so, keep the verdict's code.
+            print(f"faas check: warning: --json {args.json_out}: {exc.strerror}", file=sys.stderr)
     return exitcodes.OK if report.ok else exitcodes.VERDICT

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components import versions
-from components.config.reader import Reader, parse_cidr
+from components.config import aws
+from components.config.reader import Reader, parse_cidr, shown
 from components.constants import ROLE_ARN_RE
 
 KEYS = {
@@ -22,13 +23,13 @@ class ClusterConfig:
     kubernetes_version: str
     """A minor in `versions.SUPPORTED_KUBERNETES_VERSIONS`."""
     service_cidr: str
-    """Kubernetes service CIDR; must not overlap the VPC."""
+    """Kubernetes service CIDR: in an RFC 1918 block, /12../24 (EKS), not overlapping the VPC."""
     public_access_cidrs: tuple[str, ...]
     """Empty: public API endpoint off. Never 0.0.0.0/0."""
     admin_role_arns: tuple[str, ...]
     """IAM roles with cluster-admin access entries; must include the role that deploys."""
     log_retention_days: int
-    """Days CloudWatch keeps the control-plane logs."""
+    """Days CloudWatch keeps the control-plane logs (a value CloudWatch Logs accepts)."""
 
 
 def read_cluster(r: Reader) -> ClusterConfig:
@@ -36,10 +37,12 @@ def read_cluster(r: Reader) -> ClusterConfig:
     if version not in versions.SUPPORTED_KUBERNETES_VERSIONS:
         r.problems.add(
             r.sub("kubernetesVersion"),
-            f"{version!r} is not a supported version "
+            f"{shown(version)} is not a supported version "
             f"({', '.join(versions.SUPPORTED_KUBERNETES_VERSIONS)})",
         )
     service = r.network("serviceCidr", "172.20.0.0/16")
+    for problem in aws.service_cidr_problems(service) if service else ():
+        r.problems.add(r.sub("serviceCidr"), problem)
     public = r.str_list("publicAccessCidrs", [])
     for i, c in enumerate(public):
         net = parse_cidr(c, f"{r.sub('publicAccessCidrs')}[{i}]", r.problems)
@@ -52,11 +55,11 @@ def read_cluster(r: Reader) -> ClusterConfig:
     admins = r.str_list("adminRoleArns", [])
     for i, arn in enumerate(admins):
         if not ROLE_ARN_RE.match(arn):
-            r.problems.add(f"{r.sub('adminRoleArns')}[{i}]", f"{arn!r} is not an IAM role ARN")
+            r.problems.add(f"{r.sub('adminRoleArns')}[{i}]", f"{shown(arn)} is not an IAM role ARN")
     return ClusterConfig(
         kubernetes_version=version,
         service_cidr=str(service) if service else "",
         public_access_cidrs=public,
         admin_role_arns=admins,
-        log_retention_days=r.int("logRetentionDays", 90, lo=1, hi=3653),
+        log_retention_days=r.retention_days("logRetentionDays", 90),
     )

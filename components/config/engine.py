@@ -13,8 +13,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components.config import StackConfig, load
-from components.config.stackfile import sibling_config
+from components.config import ConfigError, StackConfig, load
+from components.config.stackfile import StackFileError, sibling_config
 
 
 def current_config() -> dict[str, Any]:
@@ -25,4 +25,10 @@ def current_config() -> dict[str, Any]:
 def from_engine(stacks_dir: Path | None = None) -> StackConfig:
     """The validated config of the current stack; raises `ConfigError` listing every problem."""
     stack = pulumi.get_stack()
-    return load(stack, current_config(), sibling_config(stack, stacks_dir))
+    try:
+        sibling = sibling_config(stack, stacks_dir)
+    except StackFileError as exc:
+        # The other colour's file is read only for the VPC overlap check; a broken one is named.
+        problem = f"{exc} (read to check this stack's VPC range against it)"
+        raise ConfigError(stack, [problem]) from None
+    return load(stack, current_config(), sibling)
