@@ -46,9 +46,11 @@ BY_COMMAND: dict[str, dict[int, str]] = {
     },
     "check": {
         OK: "no mandatory violation (advisory and deferred findings allowed)",
-        VERDICT: "a mandatory policy violation",
+        VERDICT: "a mandatory policy violation; with `--checkov`, also a checkov failure that no "
+        "skip explains",
         REFUSED: "a bad argument, or a file that is not a preview document (named, with the "
-        "JSON path of the problem), or an unreadable policy config",
+        "JSON path of the problem), or an unreadable policy config; with `--checkov`, a skip "
+        "without a reason or checkov not installable",
     },
     "cutover": {
         OK: "completed, already active (then no record is written), or dry run; a warning when "

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from components import naming
 from components.config.reader import Problems, Reader, shown
+from components.constants import DNSSEC_MODES
 
-KEYS = {"activeColor", "initialWeights", "stackRefPrefix"}
+KEYS = {"activeColor", "initialWeights", "stackRefPrefix", "queryLogRetentionDays", "dnssec"}
 # `<organization>/<project>`: Pulumi's names are letters, digits, `-`, `_` and `.`
 # (https://www.pulumi.com/docs/iac/concepts/stacks/#stackreferences: `<org>/<project>/<stack>`).
 _PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/[A-Za-z0-9_.-]{1,100}$")
@@ -27,9 +28,25 @@ class EnvironmentStackConfig:
     """Weight per colour when the records are first created; then the cutover owns them."""
     stack_ref_prefix: str
     """`<org>/<project>` that prefixes the colour stacks in StackReferences."""
+    query_log_retention_days: int = 30
+    """Days to keep the environment zone's DNS query logs (prod: a year)."""
+    dnssec: str = "chain"
+    """DNSSEC of the environment zone: `chain` (signed, DS in the parent), `sign`, `off`."""
 
     def color_stack(self, color: str) -> str:
         return f"{self.stack_ref_prefix}/{naming.stack_name(self.environment, color)}"
+
+
+def _days(top: Reader, key: str, default: int) -> int:
+    """CloudWatch Logs retention days at the top level (one of the values the API accepts). The
+    engine hands top-level config values to the program as strings ("365"), a stack file read as
+    YAML gives 365: both are accepted."""
+    value = top.get(key, default)
+    if isinstance(value, str) and value.strip().isdigit():
+        return Reader({key: int(value)}, top.path, top.problems, {key}, top.sep).retention_days(
+            key, default
+        )
+    return top.retention_days(key, default)
 
 
 def read_environment(top: Reader, problems: Problems, common: dict) -> EnvironmentStackConfig:
@@ -61,4 +78,6 @@ def read_environment(top: Reader, problems: Problems, common: dict) -> Environme
         active_color=active,
         initial_weights=weights,
         stack_ref_prefix=prefix,
+        query_log_retention_days=_days(top, "queryLogRetentionDays", 30),
+        dnssec=top.str("dnssec", "chain", choices=DNSSEC_MODES),
     )
