@@ -23,6 +23,8 @@ from components.config import aws
 from components.config.reader import shown
 from faas import exitcodes
 
+# A path is echoed whole unless absurd: it is what the operator typed and must find again.
+MAX_PATH_SHOWN = 300
 _LABEL_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$")
 _IP_RE = re.compile(r"^[0-9a-fA-F:.]+$")
 
@@ -105,7 +107,7 @@ def writable_file(value: str | Path | None, name: str) -> str | None:
     """A file this run will create or overwrite."""
     if value is None:
         return None
-    text = shown(str(value), plain=True)
+    text = shown(str(value), plain=True, limit=MAX_PATH_SHOWN)
     if not str(value).strip():
         return f"{name}: the path is empty"
     path = Path(value)
@@ -127,7 +129,7 @@ def writable_folder(value: str | Path | None, name: str) -> str | None:
     """A folder this run will create (if missing) and write files into."""
     if value is None:
         return None
-    text = shown(str(value), plain=True)
+    text = shown(str(value), plain=True, limit=MAX_PATH_SHOWN)
     if not str(value).strip():
         return f"{name}: the path is empty"
     path = Path(value)
@@ -142,7 +144,7 @@ def writable_folder(value: str | Path | None, name: str) -> str | None:
 def readable_file(value: str | Path | None, name: str) -> str | None:
     if value is None:
         return None
-    text = shown(str(value), plain=True)
+    text = shown(str(value), plain=True, limit=MAX_PATH_SHOWN)
     if not str(value).strip():
         return f"{name}: the path is empty"
     try:
@@ -162,7 +164,7 @@ def folder(value: str | Path | None, name: str) -> str | None:
     """An existing folder to read from."""
     if value is None:
         return None
-    text = shown(str(value), plain=True)
+    text = shown(str(value), plain=True, limit=MAX_PATH_SHOWN)
     if not str(value).strip():
         return f"{name}: the path is empty"
     try:

@@ -204,14 +204,15 @@ def stack_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_mutated_environment_stack_files_keep_the_contract(stack_folders):
     seen: list[Outcome] = []
-    _stack_file_property("dev", stack_folders["dev"], 150, seen)
-    assert len(seen) >= 150
+    _stack_file_property("dev", stack_folders["dev"], 200, seen)
+    assert len(seen) >= 200
 
 
 def test_mutated_cluster_stack_files_keep_the_contract(stack_folders):
     seen: list[Outcome] = []
-    _stack_file_property("dev-blue", stack_folders["dev-blue"], 100, seen)
-    assert len(seen) >= 100
+    # Fewer: a mutation the reader accepts plans the whole cluster stack (about 0.6 s).
+    _stack_file_property("dev-blue", stack_folders["dev-blue"], 60, seen)
+    assert len(seen) >= 60
     assert {r.code for r in seen} >= {exitcodes.REFUSED}
 
 

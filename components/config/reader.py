@@ -19,11 +19,11 @@ MAX_SHOWN = 60
 MAX_PROBLEM = 400
 
 
-def shown(value: Any, plain: bool = False) -> str:
-    """`value` as a message echoes it (repr, or str when `plain`), at most MAX_SHOWN characters."""
+def shown(value: Any, plain: bool = False, limit: int = MAX_SHOWN) -> str:
+    """`value` as a message echoes it (repr, or str when `plain`), at most `limit` characters."""
     text = str(value) if plain else repr(value)
-    if len(text) > MAX_SHOWN:
-        text = f"{text[: MAX_SHOWN - 1]}… ({len(text)} characters)"
+    if len(text) > limit:
+        text = f"{text[: limit - 1]}… ({len(text)} characters)"
     return text
 
 
