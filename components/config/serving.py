@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from components.config.delivery import CiConfig, read_team_delivery
 from components.config.reader import Problems, Reader, shown
 from components.constants import PLATFORM_NAMESPACES, ROLE_ARN_RE
 
@@ -27,6 +28,12 @@ class TeamConfig:
     cpu: str
     memory: str
     pods: int
+    functions: tuple[str, ...] = ()
+    """Function names; the environment stack gives each an image repository `<env>/<team>/<fn>`."""
+    policies: tuple[str, ...] = ()
+    """Managed policy ARNs attached to the team's function role (within the platform boundary)."""
+    ci: CiConfig | None = None
+    """The team's pipeline identity (OIDC issuer and subjects) that may push its images."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,7 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
             raw_team,
             f"{r.sub('teams')}[{i}]",
             problems,
-            {"name", "iamRoleArn", "cpu", "memory", "pods"},
+            {"name", "iamRoleArn", "cpu", "memory", "pods", "functions", "policies", "ci"},
         )
         name = tr.str("name")
         if name and not _LABEL_RE.match(name):
@@ -153,6 +160,7 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
                 cpu=cpu,
                 memory=memory,
                 pods=tr.int("pods", 100, lo=1, hi=10000),
+                **read_team_delivery(tr, _LABEL_RE),
             )
         )
     names = [t.name for t in teams]

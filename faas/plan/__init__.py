@@ -17,6 +17,7 @@ from components import naming
 from components.config import ConfigError, load
 from components.config.stackfile import (
     StackFileError,
+    colour_configs,
     read_stack_file,
     sibling_config,
     stacks_dir,
@@ -59,7 +60,6 @@ def validate(stack: str, where: Path | None = None) -> dict[str, Any]:
         raise StackFileError(
             exc.path, f"{exc.problem} (read to check {stack}'s VPC range against it)"
         ) from None
-    load(stack, raw, sibling)
     if color is None:
         for c in naming.COLORS:
             colour = naming.stack_name(env, c)
@@ -73,6 +73,8 @@ def validate(stack: str, where: Path | None = None) -> dict[str, Any]:
             except ConfigError as exc:
                 why = f"{stack} is planned with its offline exports"
                 raise ConfigError(colour, exc.problems, why) from None
+    # The colours' files are valid by now; the environment reads their teams (the registry).
+    load(stack, raw, sibling, colour_configs(stack, folder))
     return raw
 
 

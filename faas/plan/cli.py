@@ -103,15 +103,20 @@ def run(args: argparse.Namespace) -> int:
         return inputs.refuse("plan", ["--json and --against take exactly one stack"])
     # Validate every stack before running any: all config problems of all stacks at once.
     bad = False
+    reported: set[str] = set()  # a colour's problems show once, under dev and dev-green alike
     for stack in stacks:
         try:
             validate(stack, where)
         except ConfigError as err:
-            print(f"error: {path_of(err.stack, where)}: {err}", file=sys.stderr)
             bad = True
+            if err.stack not in reported:
+                print(f"error: {path_of(err.stack, where)}: {err}", file=sys.stderr)
+            reported.add(err.stack)
         except (StackNotFound, StackFileError) as err:
-            print(f"error: {err}", file=sys.stderr)
             bad = True
+            if str(getattr(err, "path", err)) not in reported:
+                print(f"error: {err}", file=sys.stderr)
+            reported.add(str(getattr(err, "path", err)))
     if bad:
         return exitcodes.REFUSED
     # Read the old plan first: it may be the very file this run is about to overwrite.

@@ -233,6 +233,12 @@ def _bucket(_: Resource, __: _Context) -> Priced:
     return monthly, monthly, f"assumed {gb:g} GB stored"
 
 
+def _repository(_: Resource, __: _Context) -> Priced:
+    gb = prices.ASSUMED_REPOSITORY_GB
+    monthly = gb * prices.ECR_STORAGE_GB_MONTH.usd
+    return monthly, monthly, f"assumed {gb:g} GB of images stored"
+
+
 RULES: dict[str, Rule] = {
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:eks/nodeGroup:NodeGroup": _node_group,
@@ -245,6 +251,7 @@ RULES: dict[str, Rule] = {
     "aws:route53/zone:Zone": _monthly(prices.HOSTED_ZONE_MONTH, "hosted zone"),
     "aws:s3/bucket:Bucket": _bucket,
     "aws:s3/bucketV2:BucketV2": _bucket,
+    "aws:ecr/repository:Repository": _repository,
 }
 
 
