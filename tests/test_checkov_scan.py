@@ -20,7 +20,7 @@ from policies.check import check_document
 from policies.checkov.report import format_merged, merged_report
 from policies.checkov.runner import installed, pinned_requirement, scan, venv_path
 from policies.checkov.skips import DEFAULT, apply_skips, load_skips, stale
-from tests.support.plans import plan
+from tests.support.plans import document as plan  # what `faas plan --json` writes
 
 STACKS = ("dev", "dev-blue", "dev-green", "prod", "prod-blue", "prod-green")
 CLUSTERS = ("dev-blue", "dev-green", "prod-blue", "prod-green")

@@ -233,7 +233,7 @@ def test_kubeconfig_is_secret_and_a_kubernetes_provider_uses_it(dev):
 def test_same_inputs_give_the_same_plan():
     from faas.plan import run_plan
 
-    assert run_plan(DEV)["steps"] == plan(DEV)["steps"]
+    assert run_plan(DEV)["steps"] == run_plan(DEV)["steps"]
 
 
 def test_config_error_under_the_engine_is_one_run_error_and_creates_nothing():

@@ -69,6 +69,11 @@ def test_html_shows_the_diff_when_given_one() -> None:
 def test_write_outputs_writes_json_svg_html(tmp_path: Path) -> None:
     doc = load()
     paths = write_outputs(build_report(doc), tmp_path / "build" / "plan")
-    assert {p.name for p in paths.values()} == {"dev-blue.json", "dev-blue.svg", "dev-blue.html"}
+    assert {p.name for p in paths.values()} == {
+        "dev-blue.json",
+        "dev-blue.svg",
+        "dev-blue.html",
+        "dev-blue.critical-path.svg",
+    }
     assert json.loads(paths["json"].read_text()) == doc
     assert paths["svg"].read_text().startswith("<svg ")

@@ -12,10 +12,9 @@ from ..timings import fmt_duration
 
 
 def kinds(report: Report) -> Counter[str]:
-    """Resources by kind (short type), components excluded: they are grouping, not resources."""
-    return Counter(
-        r.short_type for r in report.resources if r.custom and not r.type.startswith("pulumi:")
-    )
+    """Resources by kind (short type); components and providers are steps, not resources
+    (policies/document.py `is_counted_resource`, the one definition every count uses)."""
+    return Counter(r.short_type for r in report.resources if r.counted)
 
 
 def format_summary(report: Report, top: int = 8) -> str:
