@@ -32,7 +32,7 @@ readme: $(STAMP)
 	$(PY) -m faas.exitcodes README.md
 	$(VENV)/bin/faas check --update-readme
 	mkdir -p build && $(VENV)/bin/faas plan > build/plan-summary.txt
-	$(PY) -m faas.plan.readme README.md build/plan-summary.txt
+	$(PY) -m faas.plan.readme README.md build/plan-summary.txt build/plan
 
 ## checkov: install the pinned checkov (pyproject's `checkov` extra) into .venv-checkov
 checkov: $(STAMP)

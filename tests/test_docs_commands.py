@@ -12,9 +12,9 @@ comment, and a block that needs it throughout has `<!-- commands: cloud -->` bef
   server   a process that serves until stopped (tests/test_functions.py runs them)
 
 The function guide's blocks (between `<!-- guide... -->` markers) are run by
-tests/test_function_guide.py. What the README quotes as `make plan`'s output (between
-`<!-- plan-summary -->` markers) must be what `make plan` printed here. The test prints what it
-did not run and why.
+tests/test_function_guide.py. What the README quotes as `make plan`'s output and its figures table
+(between `<!-- plan-summary -->` and `<!-- plan-figures -->` markers, `make readme` writes them)
+must be what `make plan` printed and wrote here. The test prints what it did not run and why.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from faas.plan.readme import figures
 from tests.support.fresh_copy import ROOT, fresh_copy
 
 DOCS = ["README.md", *sorted(p.name for p in (ROOT / "docs").glob("*.md"))]
@@ -122,6 +123,8 @@ def test_the_commands_run_as_written(copy: Path, capsys: pytest.CaptureFixture[s
     readme = (ROOT / "README.md").read_text()
     quoted = re.search(r"<!-- plan-summary:begin -->\n```\n(.*?)```", readme, re.S).group(1)  # type: ignore[union-attr]
     assert quoted == summary_of(outputs["make plan"])
+    table = re.search(r"<!-- plan-figures:begin -->\n(.*?)<!-- plan-figures:end -->", readme, re.S)
+    assert table and table.group(1) == figures(copy / "build" / "plan")
     with capsys.disabled():
         print(f"\n{len(ran)} documented commands ran; not run here, by what they need:")
         for c in skipped:

@@ -24,7 +24,7 @@ from faas.plan.cli import findings
 from faas.report.cost import stack_cost, usd
 from faas.report.render.markdown import MARKER, StackReview, render_review
 from policies import check
-from tests.support.plans import plan
+from tests.support.plans import document as plan  # what `faas plan --json` writes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "review"
 

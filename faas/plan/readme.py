@@ -1,21 +1,56 @@
-"""Put `make plan`'s summary into the README between its markers:
-`faas plan > build/plan-summary.txt && python -m faas.plan.readme README.md build/plan-summary.txt`
-(`make readme` does it, with the README's other generated tables). tests/test_docs_commands.py
-fails when the README quotes anything else than what `make plan` prints."""
+"""Put `make plan`'s summary and the dev environment's figures into the README between their
+markers: `make readme` (which plans the dev stacks, then runs
+`python -m faas.plan.readme README.md build/plan-summary.txt build/plan`).
+tests/test_docs_commands.py fails when the README quotes anything else than `make plan` prints."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
-BEGIN, END = "<!-- plan-summary:begin -->", "<!-- plan-summary:end -->"
+SUMMARY = ("<!-- plan-summary:begin -->", "<!-- plan-summary:end -->")
+FIGURES = ("<!-- plan-figures:begin -->", "<!-- plan-figures:end -->")
+STACKS = ("dev", "dev-blue", "dev-green")
 
 
-def update(readme: Path, summary: str) -> None:
-    text = readme.read_text()
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    readme.write_text(text[:start] + "\n```\n" + summary.rstrip("\n") + "\n```\n" + text[end:])
+def _between(text: str, markers: tuple[str, str], body: str) -> str:
+    start, end = text.index(markers[0]) + len(markers[0]), text.index(markers[1])
+    return text[:start] + "\n" + body + text[end:]
+
+
+def figures(plan_dir: Path) -> str:
+    """The table of the dev stacks: resources, monthly estimate, critical path, serial sum."""
+    from faas import report
+    from faas.report.cost import usd
+    from faas.report.timings import fmt_duration
+    from policies.document import step_counts
+
+    docs = [json.loads((plan_dir / f"{s}.json").read_text()) for s in STACKS]
+    rows = [
+        "| stack | resources | monthly estimate | critical path of a cold `pulumi up` "
+        "| serial sum |",
+        "|---|---|---|---|---|",
+    ]
+    for doc in docs:
+        rep = report.build_report(doc)
+        path = rep.critical_path
+        rows.append(
+            f"| `{doc['stack']}` | {step_counts(doc)['resources']} | {usd(rep.cost.total)} | "
+            f"{fmt_duration(path.total)} | {fmt_duration(path.serial_sum)} |"
+        )
+    env = report.environment_cost(docs)
+    rows.append(
+        f"| **dev** | | **{usd(env.total)}**; spot saves {usd(env.spot_savings)} against all "
+        f"on-demand; the standby colour costs {usd(env.standby_usd)} | | |"
+    )
+    return "\n".join(rows) + "\n"
+
+
+def update(readme: Path, summary: str, plan_dir: Path) -> None:
+    text = _between(readme.read_text(), SUMMARY, "```\n" + summary.rstrip("\n") + "\n```\n")
+    readme.write_text(_between(text, FIGURES, figures(plan_dir)))
 
 
 if __name__ == "__main__":
-    update(Path(sys.argv[1]), Path(sys.argv[2]).read_text())
+    update(Path(sys.argv[1]), Path(sys.argv[2]).read_text(), Path(sys.argv[3]))
