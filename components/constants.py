@@ -21,6 +21,10 @@ OBSERVABILITY_NAMESPACE = "observability"
 LBC_NAMESPACE = "kube-system"
 LBC_SERVICE_ACCOUNT = "aws-load-balancer-controller"
 FLUENT_BIT_SERVICE_ACCOUNT = "aws-for-fluent-bit"
+# Karpenter's controller (components/capacity/karpenter.py); its Pod Identity association names
+# this namespace and service account.
+KARPENTER_NAMESPACE = "karpenter"
+KARPENTER_SERVICE_ACCOUNT = "karpenter"
 
 # Namespaces the platform owns or Kubernetes reserves: a team can never be named after one.
 PLATFORM_NAMESPACES = frozenset(
@@ -35,6 +39,7 @@ PLATFORM_NAMESPACES = frozenset(
         KNATIVE_EVENTING_NAMESPACE,
         OBSERVABILITY_NAMESPACE,
         SMOKE_NAMESPACE,
+        KARPENTER_NAMESPACE,
     }
 )
 # The only namespaces that may enforce Pod Security `privileged`, each for a workload that cannot
@@ -69,6 +74,11 @@ GATEWAY_HEALTH_PATH = "/healthz/ready"
 KNATIVE_INTERNAL_GATEWAY = "knative-ingress-gateway"
 KNATIVE_DMZ_GATEWAY = "knative-dmz-gateway"
 KNATIVE_LOCAL_GATEWAY = "knative-local-gateway"
+
+# The smoke service (components/serving/smoke.py) stays warm and may grow to this many pods; the
+# platform's `maxScale` must allow it, and its namespace quota holds one more for a rollout.
+SMOKE_MIN_SCALE = 1
+SMOKE_MAX_SCALE = 3
 
 OTEL_COLLECTOR = "otel-collector"
 OTLP_GRPC_PORT = 4317

@@ -32,11 +32,21 @@ def minor_of(doc: dict[str, Any]) -> str:
     return cluster.get("kubernetesVersion", versions.DEFAULT_KUBERNETES_VERSION)
 
 
+def source_of(inputs: dict[str, Any]) -> tuple[str, str]:
+    """(repository, chart) of a release: an OCI chart is named `oci://<repository>/<chart>` and
+    has no repository options."""
+    chart = inputs["chart"]
+    if chart.startswith("oci://"):
+        repo, _, name = chart.rpartition("/")
+        return repo, name
+    return inputs["repositoryOpts"]["repo"], chart
+
+
 def pin_of(release: dict[str, Any]) -> str:
     """The HELM_CHARTS key a release installs (chart, repository and version must all match)."""
     inputs = release["inputs"]
     for key, pin in versions.HELM_CHARTS.items():
-        if pin["chart"] == inputs["chart"] and pin["repo"] == inputs["repositoryOpts"]["repo"]:
+        if (pin["repo"], pin["chart"]) == source_of(inputs):
             assert inputs["version"] == pin["version"], f"{name_of(release['urn'])} is not pinned"
             return key
     raise AssertionError(f"{name_of(release['urn'])}: chart {inputs['chart']} is not pinned")

@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from components import naming
+from components.config import capacity as capacity_section
 from components.config import cluster as cluster_section
 from components.config import edge as edge_section
 from components.config import environment as environment_section
 from components.config import network as network_section
 from components.config import nodegroups as nodegroups_section
+from components.config.capacity import CapacityConfig
 from components.config.cluster import ClusterConfig
 from components.config.edge import EdgeConfig
 from components.config.environment import EnvironmentStackConfig
@@ -34,6 +36,7 @@ from components.config.serving import ServingConfig, TeamConfig, read_serving
 from components.constants import ROUTE53_ZONE_ID_RE
 
 __all__ = [
+    "CapacityConfig",
     "ClusterConfig",
     "ClusterStackConfig",
     "ConfigError",
@@ -48,7 +51,15 @@ __all__ = [
 ]
 
 _COMMON_KEYS = {"environment", "baseDomain", "parentZoneId"}
-_CLUSTER_KEYS = _COMMON_KEYS | {"color", "network", "cluster", "nodeGroups", "edge", "serving"}
+_CLUSTER_KEYS = _COMMON_KEYS | {
+    "color",
+    "network",
+    "cluster",
+    "nodeGroups",
+    "edge",
+    "serving",
+    "capacity",
+}
 _ENV_KEYS = _COMMON_KEYS | environment_section.KEYS
 _DOMAIN_RE = re.compile(r"^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")
 _REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
@@ -68,6 +79,8 @@ class ClusterStackConfig:
     spot_groups: tuple[NodeGroupConfig, ...]
     edge: EdgeConfig
     serving: ServingConfig
+    capacity: CapacityConfig
+    """`faas:capacity`: the Karpenter NodePool of function nodes."""
 
 
 StackConfig = ClusterStackConfig | EnvironmentStackConfig
@@ -163,6 +176,9 @@ def _cluster_stack(
     )
     edge = edge_section.read_edge(_section(top, problems, "edge", edge_section.KEYS, {}))
     serving = read_serving(top.get("serving", {}), "faas:serving", problems)
+    capacity = capacity_section.read_capacity(
+        _section(top, problems, "capacity", capacity_section.KEYS, {})
+    )
     return ClusterStackConfig(
         **common,
         color=color,
@@ -172,6 +188,7 @@ def _cluster_stack(
         spot_groups=spot,
         edge=edge,
         serving=serving,
+        capacity=capacity,
     )
 
 

@@ -62,7 +62,9 @@ class ServingPlatform(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         observability = Observability(
-            naming.child_name(name, "observability"), ObservabilityArgs(tracing=s.tracing), child
+            naming.child_name(name, "observability"),
+            ObservabilityArgs(tracing=s.tracing, settings=s.observability),
+            child,
         )
         istio = IstioMesh(
             naming.child_name(name, "istio"),

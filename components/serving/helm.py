@@ -22,18 +22,26 @@ def pinned_release(
     values: pulumi.Input[dict[str, Any]],
     opts: pulumi.ResourceOptions,
     create_namespace: bool = False,
+    skip_crds: bool = False,
 ) -> Release:
-    """A release of `versions.HELM_CHARTS[chart_key]`; `name` is also the Helm release name."""
+    """A release of `versions.HELM_CHARTS[chart_key]`; `name` is also the Helm release name.
+
+    An `oci://` repository has no index to look a chart up in: Helm takes the chart as
+    `oci://<registry>/<path>/<chart>` and no repository options
+    (https://helm.sh/docs/topics/registries/).
+    """
     pin = versions.HELM_CHARTS[chart_key]
+    oci = pin["repo"].startswith("oci://")
     return Release(
         name,
         ReleaseArgs(
             name=name,
-            chart=pin["chart"],
+            chart=f"{pin['repo']}/{pin['chart']}" if oci else pin["chart"],
             version=pin["version"],
-            repository_opts=RepositoryOptsArgs(repo=pin["repo"]),
+            repository_opts=None if oci else RepositoryOptsArgs(repo=pin["repo"]),
             namespace=namespace,
             create_namespace=create_namespace,
+            skip_crds=skip_crds or None,
             values=values,
             # Wait for workloads to be ready so dependants (CRs, bindings) see a working API.
             skip_await=False,
