@@ -64,7 +64,12 @@ def parse(quantity: Any) -> Fraction:
         raise ValueError(f"{quantity!r} is not a Kubernetes quantity")
     value = Fraction(m["num"])
     if m["exp"]:
-        value *= Fraction(10) ** int(m["exp"][1:])
+        exponent = int(m["exp"][1:])
+        # The API server keeps quantities within int64 milli-units; a larger exponent is not a
+        # quantity it would accept (and would only cost time to compute).
+        if abs(exponent) > 30:
+            raise ValueError(f"{quantity!r} is out of range")
+        value *= Fraction(10) ** exponent
     if m["suffix"]:
         value *= _SUFFIX[m["suffix"]]
     return value

@@ -63,14 +63,16 @@ class CapacityConfig:
 
 def _duration(r: Reader, key: str, default: str) -> str:
     value = r.str(key, default)
-    if value and value != "Never" and (not _DURATION_RE.match(value) or value in ("", "0s")):
+    if value != "Never" and (not _DURATION_RE.match(value) or value in ("", "0s")):
         r.problems.add(r.sub(key), f"{value!r} is not a duration like 720h, 30m or 90s, or Never")
     return value
 
 
 def _quantity(r: Reader, key: str, default: str) -> str:
+    """A positive quantity; the default (after recording the problem) when it is anything else,
+    so the checks that compare quantities below always have numbers."""
     value = r.str(key, default)
-    if value and (not podsize.is_quantity(value) or podsize.parse(value) <= 0):
+    if not podsize.is_quantity(value) or podsize.parse(value) <= 0:
         r.problems.add(r.sub(key), f"{value!r} is not a positive Kubernetes quantity")
         return default
     return value
