@@ -1,12 +1,13 @@
 # The two front-door commands. Both create the virtualenv .venv (the one Pulumi.yaml names) and
 # install the project into it, editable, with the versions pinned in pyproject.toml, when it is
-# missing or older than pyproject.toml.
+# missing or older than pyproject.toml. checkov, heavy and with pins of its own, lives in its own
+# environment .venv-checkov, installed on demand (docs/checkov.md), never in .venv.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: plan test lint format clean
+.PHONY: plan test lint format clean checkov
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,8 +15,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## plan: offline plan of the dev environment (dev, dev-blue, dev-green); reports in build/plan/
+## plan CHECKOV=1: also checkov on the three plans, merged with the pack: build/plan/checkov.json
 plan: $(STAMP)
 	$(VENV)/bin/faas plan
+ifeq ($(CHECKOV),1)
+	$(PY) -m policies.checkov build/plan/dev.json build/plan/dev-blue.json \
+		build/plan/dev-green.json --json build/plan/checkov.json
+endif
+
+## checkov: install the pinned checkov (pyproject's `checkov` extra) into .venv-checkov
+checkov: $(STAMP)
+	$(PY) -m policies.checkov --install
 
 ## test: lint, then the whole test suite (unit, property, Pulumi mocks, moto server, CLIs)
 test: $(STAMP) lint

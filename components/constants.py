@@ -112,3 +112,17 @@ def deny_insecure_transport(bucket_arn: str) -> dict:
         "Resource": [bucket_arn, f"{bucket_arn}/*"],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
+
+
+# --- DNSSEC (components/edge/dnssec.py; docs/edge.md "DNSSEC") ---
+# Route 53 signs with a KSK backed by a KMS key that must be asymmetric ECC_NIST_P256 for signing,
+# in us-east-1: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-configuring-dnssec-cmk-requirements.html
+DNSSEC_KEY_REGION = "us-east-1"
+DNSSEC_KEY_SPEC = "ECC_NIST_P256"
+DNSSEC_KEY_USAGE = "SIGN_VERIFY"
+# What a stack does about DNSSEC for a zone it owns (config `dnssec`), in the order of a rollout;
+# a rollback walks them backwards (docs/edge.md):
+#   chain: sign the zone and publish its DS record in the parent zone (the chain of trust);
+#   sign:  sign the zone, no DS record in the parent (resolvers do not validate it yet);
+#   off:   no signing, no key-signing key, no signing key.
+DNSSEC_MODES = ("chain", "sign", "off")

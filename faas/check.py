@@ -1,10 +1,13 @@
 """`faas check`: the policy pack on any `pulumi preview --json` document, offline.
 
     faas check PREVIEW.json [--json OUT] [--env ENV]
+    faas check PREVIEW.json --checkov [--skips PATH] [--json OUT]   # + checkov, merged report
     faas check --rules-markdown        # the README rules table
     faas check --update-readme         # rewrite it between the markers
 
-The runner itself lives beside the pack (`policies/check.py`); this is its command line.
+The runners live beside the pack (`policies/check.py`, `policies/checkov/merged.py`); this is
+their command line. With --checkov, checkov is installed on first use into its own environment
+(.venv-checkov, docs/checkov.md), never into the platform's.
 """
 
 from __future__ import annotations
@@ -20,13 +23,26 @@ ROOT = Path(__file__).resolve().parents[1]
 DESCRIPTION = """\
 Check a preview document (the shape `pulumi preview --json` writes, or `faas plan --json`) against
 the policy pack, with the levels of policies/config/<env>.json. Exit 1 when a mandatory rule is
-violated."""
+violated. With --checkov, also scan it with checkov (converted to a Terraform plan and Kubernetes
+manifests; installed into .venv-checkov on first use) and merge both into one report by
+resource: exit 1 also on a checkov failure that no entry of the skip list explains, 2 when
+checkov cannot be installed (docs/checkov.md)."""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("preview", nargs="?", help="preview document (pulumi preview --json shape)")
     p.add_argument("--json", dest="json_out", help="also write the result as JSON here")
     p.add_argument("--env", help="environment config to use (default: faas:environment)")
+    p.add_argument(
+        "--checkov",
+        action="store_true",
+        help="also run checkov on the document and merge its findings (installs it on first use)",
+    )
+    p.add_argument(
+        "--skips",
+        type=Path,
+        help="checkov skip list, every entry with a reason (default: policies/checkov/skips.yaml)",
+    )
     p.add_argument("--rules-markdown", action="store_true", help="print the rules table")
     p.add_argument("--update-readme", action="store_true", help="rewrite the README table")
 
@@ -50,9 +66,49 @@ def run(args: argparse.Namespace) -> int:
     if not args.preview:
         print("faas check: a preview document is required", file=sys.stderr)
         return exitcodes.REFUSED
+    if args.skips is not None and not args.checkov:
+        print("faas check: --skips is the checkov skip list; add --checkov", file=sys.stderr)
+        return exitcodes.REFUSED
+    from policies.checkov.merged import read_preview
 
-    report = policycheck.check_file(args.preview, env=args.env)
+    try:
+        doc = read_preview(args.preview)
+    except ValueError as exc:
+        print(f"faas check: {exc}", file=sys.stderr)
+        return exitcodes.REFUSED
+    if args.checkov:
+        return _with_checkov(doc, args)
+
+    report = policycheck.check_document(doc, env=args.env)
     print(policycheck.format_report(report))
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(report.to_dict(), indent=2) + "\n")
     return exitcodes.OK if report.ok else exitcodes.VERDICT
+
+
+def _with_checkov(doc: dict, args: argparse.Namespace) -> int:
+    """The pack and checkov on one document, one merged report (policies/checkov/merged.py)."""
+    from policies.checkov import CheckovFailed, CheckovUnavailable, SkipListError, format_merged
+    from policies.checkov.merged import check_documents
+    from policies.checkov.skips import DEFAULT
+
+    try:
+        run = check_documents([doc], args.skips or DEFAULT, env=args.env)
+    except SkipListError as exc:
+        print(f"faas check: {exc}", file=sys.stderr)
+        return exitcodes.REFUSED
+    except CheckovUnavailable as exc:
+        print(
+            f"faas check: checkov is not installed and could not be installed, so nothing was "
+            f"scanned: {exc}\n(`make checkov` installs it; see docs/checkov.md)",
+            file=sys.stderr,
+        )
+        return exitcodes.REFUSED
+    except CheckovFailed as exc:
+        print(f"faas check: checkov gave no report: {exc}", file=sys.stderr)
+        return exitcodes.REFUSED
+    (report,) = run.reports
+    print(format_merged(report))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(run.payload(), indent=2) + "\n")
+    return exitcodes.OK if run.ok else exitcodes.VERDICT

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,11 @@ def test_pipeline_steps_per_stack(pipeline: str, stack: str) -> None:
         has(c.tokens, "scripts/check_policies.py", plan_file) and follows(c.tokens, "--env", env)
         for c in commands
     ), f"{pipeline}: no policy check of {stack}"
+    assert any(
+        has(c.tokens, "scripts/check_policies.py", plan_file, "--checkov")
+        and follows(c.tokens, "--env", env)
+        for c in commands
+    ), f"{pipeline}: no checkov scan of {stack}"
 
     assert any(
         has(c.tokens, "pulumi", "preview")
@@ -160,3 +166,29 @@ def test_both_files_parse() -> None:
     for path in (GITHUB, AZURE):
         assert isinstance(yaml.safe_load(path.read_text()), dict)
         assert _yaml_has_no_tabs(path)
+
+
+def _make_n(*args: str) -> str:
+    proc = subprocess.run(
+        ["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_make_plan_runs_checkov_only_when_asked() -> None:
+    assert "policies.checkov" not in _make_n("plan")
+    with_checkov = " ".join(_make_n("plan", "CHECKOV=1").replace("\\\n", " ").split())
+    dev = " ".join(f"build/plan/{s}.json" for s in ("dev", "dev-blue", "dev-green"))
+    assert f"-m policies.checkov {dev} --json build/plan/checkov.json" in with_checkov
+    assert "-m policies.checkov --install" in _make_n("checkov")
+
+
+def test_this_repositorys_ci_requires_checkov() -> None:
+    """`.ci/run` installs checkov, then runs the tests with the scan tests required."""
+    lines = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    assert lines.index("make checkov") < lines.index("FAAS_REQUIRE_CHECKOV=1 make test")

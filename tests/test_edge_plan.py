@@ -76,15 +76,17 @@ def test_cluster_zone_is_public_and_delegated_from_parent(blue):
     z = zone(blue)
     assert z.inputs["name"] == "faas-blue.dev.example.com"
     assert not z.inputs.get("vpcs"), "a private zone cannot be delegated publicly"
-    (ns,) = [r for r in record_in(blue, "Z0DEVPARENT0001")]
-    assert ns.inputs["type"] == "NS"
+    # the parent holds the delegation (NS) and the DNSSEC chain of trust (DS: tests/test_dnssec.py)
+    in_parent = record_in(blue, "Z0DEVPARENT0001")
+    assert sorted(r.inputs["type"] for r in in_parent) == ["DS", "NS"]
+    (ns,) = [r for r in in_parent if r.inputs["type"] == "NS"]
     assert ns.inputs["name"] == "faas-blue.dev.example.com"
     assert ns.inputs["records"] == z.outputs["nameServers"]
 
 
 def test_query_logging_lives_in_us_east_1_encrypted_with_retention(blue):
     (group,) = of_type(blue, "aws:cloudwatch/logGroup:LogGroup")
-    (key,) = of_type(blue, "aws:kms/key:Key")
+    (key,) = [k for k in of_type(blue, "aws:kms/key:Key") if "query-logs" in k.name]
     (policy,) = of_type(blue, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy")
     (qlog,) = of_type(blue, "aws:route53/queryLog:QueryLog")
     assert group.inputs["region"] == key.inputs["region"] == policy.inputs["region"] == "us-east-1"
@@ -276,7 +278,7 @@ def test_every_resource_is_parented_inside_the_edge(blue):
 def test_stack_outputs_have_the_stable_names_the_environment_stack_reads(blue):
     assert set(blue.outputs) == {
         "cluster_zone_id", "cluster_zone_name", "certificate_arn", "dmz_lb_dns_name",
-        "dmz_lb_zone_id", "internal_lb_dns_name", "internal_lb_zone_id",
+        "dmz_lb_zone_id", "internal_lb_dns_name", "internal_lb_zone_id", "cluster_zone_ds_record",
     }  # fmt: skip
     lbs = {r.inputs["internal"]: r for r in of_type(blue, "aws:lb/loadBalancer:LoadBalancer")}
     assert blue.outputs["dmz_lb_dns_name"] == lbs[False].outputs["dnsName"]

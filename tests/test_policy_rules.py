@@ -232,6 +232,7 @@ CERT = "aws:acm/certificate:Certificate"
 CERT_VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 ZONE = "aws:route53/zone:Zone"
 QUERY_LOG = "aws:route53/queryLog:QueryLog"
+DNSSEC = "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec"
 RECORD = "aws:route53/record:Record"
 BUCKET = "aws:s3/bucket:Bucket"
 PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -459,6 +460,36 @@ CASES: dict[str, Case] = {
         ],
         [R(ZONE, "env-zone", {"name": "faas.dev.example.com"})],
         [R(ZONE, "env-zone", {"name": "faas.dev.example.com", "vpcs": U})],
+    ),
+    "route53-dnssec-signing": Case(
+        [
+            R(ZONE, "env-zone", {"name": "faas.dev.example.com"}),
+            R(
+                DNSSEC,
+                "sig",
+                {"hostedZoneId": U, "signingStatus": "SIGNING"},
+                {"hostedZoneId": ["env-zone"]},
+            ),
+        ],
+        [
+            R(ZONE, "env-zone", {"name": "faas.dev.example.com"}),
+            # signing switched off keeps the KSK but signs nothing
+            R(
+                DNSSEC,
+                "sig",
+                {"hostedZoneId": U, "signingStatus": "NOT_SIGNING"},
+                {"hostedZoneId": ["env-zone"]},
+            ),
+        ],
+        [
+            R(ZONE, "env-zone", {"name": "faas.dev.example.com"}),
+            R(
+                DNSSEC,
+                "sig",
+                {"hostedZoneId": U, "signingStatus": U},
+                {"hostedZoneId": ["env-zone"]},
+            ),
+        ],
     ),
     # --- iam
     "iam-no-wildcard-action": Case(

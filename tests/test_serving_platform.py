@@ -19,6 +19,7 @@ from components.edge import EntryPointRecord
 from components.serving import ServingArgs, ServingPlatform
 from components.serving.podsecurity import restricted_violations
 from components.shared.identity import Identity
+from faas.contracts import validate_cr
 from faas.plan.engine import run_program
 
 OIDC_ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"
@@ -420,6 +421,17 @@ def test_smoke_service_is_dmz_and_answers_where_the_cutover_probes(resources):
     # Tenant-labelled, so fenced like a team namespace.
     for kind in ("ResourceQuota", "LimitRange", "NetworkPolicy"):
         assert [x for x in custom(resources, kind) if x["metadata"]["namespace"] == "faas-smoke"]
+
+
+def test_smoke_service_has_a_liveness_probe_knative_accepts(resources):
+    ksvc = one([r["inputs"] for r in resources if r["name"].endswith("smoke-ksvc")])
+    (container,) = ksvc["spec"]["template"]["spec"]["containers"]
+    probe = container["livenessProbe"]
+    # http-echo's own health endpoint; no port (Knative probes the one container port and
+    # refuses a different one); the CR as a whole is validated in tests/test_contracts.py.
+    assert probe["httpGet"] == {"path": "/health"}
+    assert probe["periodSeconds"] > 0 and probe["failureThreshold"] >= 3
+    assert validate_cr(ksvc) == []
 
 
 def test_component_tree_uses_house_type_tokens(resources):

@@ -5,8 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components.config.reader import Reader, parse_cidr
+from components.constants import DNSSEC_MODES
 
-KEYS = {"deletionProtection", "accessLogExpiryDays", "queryLogRetentionDays", "dmzIngressCidrs"}
+KEYS = {
+    "deletionProtection",
+    "accessLogExpiryDays",
+    "queryLogRetentionDays",
+    "dmzIngressCidrs",
+    "dnssec",
+}
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,8 @@ class EdgeConfig:
     query_log_retention_days: int
     dmz_ingress_cidrs: tuple[str, ...]
     """Who may reach the DMZ balancer on 443 (the internet by default)."""
+    dnssec: str = "chain"
+    """DNSSEC of the cluster zone: `chain` (signed, DS in parent), `sign`, `off` (docs/edge.md)."""
 
 
 def read_edge(r: Reader) -> EdgeConfig:
@@ -28,4 +37,5 @@ def read_edge(r: Reader) -> EdgeConfig:
         access_log_expiry_days=r.int("accessLogExpiryDays", 90, lo=1, hi=3650),
         query_log_retention_days=r.int("queryLogRetentionDays", 30, lo=1, hi=3653),
         dmz_ingress_cidrs=dmz_cidrs,
+        dnssec=r.str("dnssec", "chain", choices=DNSSEC_MODES),
     )

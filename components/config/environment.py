@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from components import naming
 from components.config.reader import Problems, Reader
+from components.constants import DNSSEC_MODES
 
-KEYS = {"activeColor", "initialWeights", "stackRefPrefix"}
+KEYS = {"activeColor", "initialWeights", "stackRefPrefix", "queryLogRetentionDays", "dnssec"}
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,24 @@ class EnvironmentStackConfig:
     """Weight per colour when the records are first created; then the cutover owns them."""
     stack_ref_prefix: str
     """`<org>/<project>` that prefixes the colour stacks in StackReferences."""
+    query_log_retention_days: int = 30
+    """Days to keep the environment zone's DNS query logs (prod: a year)."""
+    dnssec: str = "chain"
+    """DNSSEC of the environment zone: `chain` (signed, DS in the parent), `sign`, `off`."""
 
     def color_stack(self, color: str) -> str:
         return f"{self.stack_ref_prefix}/{naming.stack_name(self.environment, color)}"
+
+
+def _days(top: Reader, key: str, default: int) -> int:
+    """A whole number of days at the top level. The engine hands top-level config values to the
+    program as strings ("365"), a stack file read as YAML gives 365: both are accepted."""
+    value = top.get(key, default)
+    if isinstance(value, str) and value.strip().isdigit():
+        return Reader({key: int(value)}, top.path, top.problems, {key}, top.sep).int(
+            key, default, lo=1, hi=3653
+        )
+    return top.int(key, default, lo=1, hi=3653)
 
 
 def read_environment(top: Reader, problems: Problems, common: dict) -> EnvironmentStackConfig:
@@ -49,4 +65,6 @@ def read_environment(top: Reader, problems: Problems, common: dict) -> Environme
         active_color=active,
         initial_weights=weights,
         stack_ref_prefix=top.str("stackRefPrefix", f"organization/{naming.PROJECT}"),
+        query_log_retention_days=_days(top, "queryLogRetentionDays", 30),
+        dnssec=top.str("dnssec", "chain", choices=DNSSEC_MODES),
     )

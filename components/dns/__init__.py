@@ -41,9 +41,6 @@ from components.shared.identity import Identity
 # set, whose weight can only come from the state: the initial weight unless the state was
 # refreshed after the last cutover. So update the environment stack with `pulumi up --refresh`.
 WEIGHT_PROPERTY = "weighted_routing_policies"
-# The environment stack's config has no query-log setting (yet); the names function authors use
-# are the ones worth logging, so keep them as long as the cluster stacks' default.
-QUERY_LOG_RETENTION_DAYS = 30
 
 
 def required_outputs() -> list[str]:
@@ -81,6 +78,8 @@ class EnvironmentDns(pulumi.ComponentResource):
     zone_name: pulumi.Output[str]
     weighted_colors: pulumi.Output[list[str]]
     """Colours that have weighted records (deployed colour stacks), in naming.COLORS order."""
+    ds_record: pulumi.Output[str] | None
+    """The environment zone's DS record (stack output `env_zone_ds_record`); None: DNSSEC off."""
 
     def __init__(
         self, name: str, args: EnvironmentArgs, opts: pulumi.ResourceOptions | None = None
@@ -97,13 +96,16 @@ class EnvironmentDns(pulumi.ComponentResource):
                 zone_name=zone_name,
                 parent_zone_id=cfg.parent_zone_id,
                 component="environment",
-                query_log_retention_days=QUERY_LOG_RETENTION_DAYS,
+                # `faas:queryLogRetentionDays` (prod: a year, like every prod log group).
+                query_log_retention_days=cfg.query_log_retention_days,
                 protect=True,
+                dnssec=cfg.dnssec,
             ),
             pulumi.ResourceOptions(parent=self),
         )
         self.zone_id = zone.zone_id
         self.zone_name = zone.zone_name
+        self.ds_record = zone.ds_record
         self._shared_validation(zone.zone_id)
 
         colours = []
@@ -201,4 +203,6 @@ class EnvironmentDns(pulumi.ComponentResource):
             "dmz_record_name": names["dmz"],
             "internal_record_name": names["internal"],
             "weighted_colors": self.weighted_colors,
+            # for a parent zone outside this account (a registrar): the record to add there
+            **({"env_zone_ds_record": self.ds_record} if self.ds_record is not None else {}),
         }

@@ -1,8 +1,9 @@
 """The edge of one colour: how requests reach its cluster.
 
-Owns the cluster zone `faas-<color>.<baseDomain>` (delegated, query-logged), the colour's ACM
-certificate (cluster and environment names), the access-log bucket, and the two entry points (DMZ
-and internal NLBs with their security groups, TLS listeners, target groups and wildcard aliases).
+Owns the cluster zone `faas-<color>.<baseDomain>` (delegated, DNSSEC-signed, query-logged), the
+colour's ACM certificate (cluster and environment names), the access-log bucket, and the two entry
+points (DMZ and internal NLBs with their security groups, TLS listeners, target groups and
+wildcard aliases).
 `Edge` composes them; each lives in its own module. The stack outputs it returns are read by the
 environment stack (components/dns) and the cutover, by these exact names.
 """
@@ -60,6 +61,8 @@ class EdgeArgs:
 
 class Edge(pulumi.ComponentResource):
     entry_points: dict[str, EntryPointRecord]
+    ds_record: pulumi.Output[str] | None
+    """The cluster zone's DS record (stack output `cluster_zone_ds_record`); None: DNSSEC off."""
 
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("faas:edge:Edge", name, None, opts)
@@ -74,6 +77,7 @@ class Edge(pulumi.ComponentResource):
                 parent_zone_id=args.parent_zone_id,
                 component="edge",
                 query_log_retention_days=cfg.query_log_retention_days,
+                dnssec=cfg.dnssec,
             ),
             child,
         )
@@ -111,6 +115,7 @@ class Edge(pulumi.ComponentResource):
 
         self.zone_id = zone.zone_id
         self.zone_name = zone.zone_name
+        self.ds_record = zone.ds_record
         self.certificate_arn = cert.certificate_arn
         self.entry_points = {
             e: EntryPointRecord(p.target_group_arn, p.security_group_id) for e, p in entries.items()
@@ -125,6 +130,9 @@ class Edge(pulumi.ComponentResource):
             "cluster_zone_name": self.zone_name,
             "certificate_arn": self.certificate_arn,
         }
+        if self.ds_record is not None:
+            # for a parent zone outside this account (a registrar): the record to add there
+            outputs["cluster_zone_ds_record"] = self.ds_record
         for entry, point in self._entries.items():
             dns, zone = lb_output_names(entry)
             outputs[dns] = point.lb_dns_name

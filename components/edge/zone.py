@@ -1,7 +1,8 @@
-"""A public hosted zone delegated from the parent zone, optionally with DNS query logging.
+"""A public hosted zone delegated from the parent zone, DNSSEC-signed, optionally query-logged.
 
 Used twice: by the cluster stack for `faas-<color>.<baseDomain>` (with query logging) and by the
-environment stack for `faas.<baseDomain>` (protected: function authors' names live there).
+environment stack for `faas.<baseDomain>` (protected: function authors' names live there). Both
+are delegated from the parent zone `<baseDomain>`, which receives their NS and DS records.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
+from components.constants import DNSSEC_MODES
+from components.edge.dnssec import ZoneSigning, ZoneSigningArgs
 from components.shared.identity import Identity
 from components.shared.logs import EncryptedLogGroup, EncryptedLogGroupArgs
 
@@ -38,12 +41,16 @@ class DelegatedZoneArgs:
     """Days to keep DNS query logs; None: no query logging."""
     protect: bool = False
     """Protect the zone and its delegation against deletion (the environment zone)."""
+    dnssec: str = "chain"
+    """One of constants.DNSSEC_MODES: sign and publish the DS record, sign only, or neither."""
 
 
 class DelegatedZone(pulumi.ComponentResource):
     zone_id: pulumi.Output[str]
     zone_name: pulumi.Output[str]
     name_servers: pulumi.Output[list[str]]
+    ds_record: pulumi.Output[str] | None
+    """The DS record of the zone's key-signing key; None when DNSSEC is off."""
 
     def __init__(
         self, name: str, args: DelegatedZoneArgs, opts: pulumi.ResourceOptions | None = None
@@ -74,17 +81,60 @@ class DelegatedZone(pulumi.ComponentResource):
         )
         if args.query_log_retention_days is not None:
             self._query_logging(zone, args)
+        self.ds_record = self._dnssec(zone, args)
 
         self.zone_id = zone.zone_id
         self.zone_name = zone.name
         self.name_servers = zone.name_servers
-        self.register_outputs(
-            {
-                "zone_id": self.zone_id,
-                "zone_name": self.zone_name,
-                "name_servers": zone.name_servers,
-            }
+        outputs = {
+            "zone_id": self.zone_id,
+            "zone_name": self.zone_name,
+            "name_servers": zone.name_servers,
+        }
+        if self.ds_record is not None:
+            outputs["ds_record"] = self.ds_record
+        self.register_outputs(outputs)
+
+    def _dnssec(self, zone: aws.route53.Zone, args: DelegatedZoneArgs) -> pulumi.Output[str] | None:
+        """Sign the zone and, in mode `chain`, publish its DS record beside the NS delegation.
+
+        Order matters. A DS record in the parent tells validating resolvers to expect signatures
+        from this zone's key; published before signing is on (or for another key), every answer
+        of the zone fails validation (SERVFAIL) for as long as resolvers cache the DS. So the DS
+        record depends on the signing resource, which depends on the active KSK: KMS key -> KSK ->
+        signing -> DS (Route 53 guide, "Enabling DNSSEC signing and establishing a chain of
+        trust": https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-configuring-dnssec-enable-signing.html).
+        For a zone that already serves answers, AWS recommends waiting the zone's largest TTL
+        between signing and the DS record: that is mode `sign` first, then `chain` (docs/edge.md,
+        "DNSSEC"). Rolling back walks the modes the other way, waiting in between
+        (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-configuring-dnssec-disable.html).
+        """
+        if args.dnssec not in DNSSEC_MODES:
+            raise ValueError(f"dnssec {args.dnssec!r} is not one of {', '.join(DNSSEC_MODES)}")
+        if args.dnssec == "off":
+            return None
+        ident = args.identity
+        signing = ZoneSigning(
+            ident.name("zone", "signing"),
+            ZoneSigningArgs(
+                identity=ident, zone_id=zone.zone_id, zone_arn=zone.arn, component=args.component
+            ),
+            pulumi.ResourceOptions(parent=self),
         )
+        if args.dnssec == "chain":
+            # Not protected, even for the environment zone: removing the DS record is the first,
+            # harmless step of a rollback (the zone stays resolvable, only unvalidated).
+            aws.route53.Record(
+                ident.name("zone", "ds"),
+                zone_id=args.parent_zone_id,
+                name=args.zone_name,
+                type="DS",
+                # As long as the NS delegation's: a rollback waits this long after removing it.
+                ttl=DELEGATION_TTL,
+                records=[signing.ds_record],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[signing.signing]),
+            )
+        return signing.ds_record
 
     def _query_logging(self, zone: aws.route53.Zone, args: DelegatedZoneArgs) -> None:
         """Log group (us-east-1, KMS-encrypted, finite retention) + resource policy + QueryLog.

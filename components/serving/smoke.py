@@ -57,6 +57,15 @@ def smoke_pod_spec() -> dict:
                 # Knative sets PORT=8080; http-echo takes its address as a flag.
                 "args": ["-listen=:8080", "-text=ok"],
                 "ports": [{"containerPort": 8080}],
+                # Restart a wedged responder instead of letting the cutover probes time out on
+                # it. http-echo 1.0.0 answers 200 on /health without logging it (main.go), so the
+                # probe adds no log lines. No port: Knative probes the container's one port, and
+                # refuses any other (knative.dev docs, "Configuring health checks").
+                "livenessProbe": {
+                    "httpGet": {"path": "/health"},
+                    "periodSeconds": 10,
+                    "failureThreshold": 3,
+                },
                 "resources": podsize.resources_block(SMOKE_RESOURCES),
                 # Container level only: Knative gates most pod-level securityContext fields
                 # behind a feature flag, container fields are always accepted.

@@ -14,6 +14,8 @@ from typing import Any
 
 import pulumi
 
+from faas.plan.dnssec import ksk_outputs
+
 ACCOUNT_ID = "123456789012"
 
 # Canonical hosted zone ids of network load balancers per region (for alias records); from the
@@ -63,6 +65,7 @@ class AwsMocks(pulumi.runtime.Mocks):
         self.region = region
         self.stack_outputs = stack_outputs or (lambda _name: None)
         self.calls: list[str] = []
+        self.zone_names: dict[str, str] = {}  # zone id -> name, for the DS digests of its KSKs
 
     # -- helpers -----------------------------------------------------------------------------
     def _hex(self, typ: str, name: str, n: int = 17) -> str:
@@ -215,23 +218,28 @@ def _oidc(m: AwsMocks, name: str, inputs: dict):
     return arn, {"arn": arn}
 
 
+def _regional_arn(m: AwsMocks, inputs: dict, service: str, resource: str) -> str:
+    """An ARN in the resource's own `region` input (pulumi-aws v7), else the stack's region."""
+    return f"arn:aws:{service}:{inputs.get('region') or m.region}:{ACCOUNT_ID}:{resource}"
+
+
 @builds("aws:kms/key:Key")
 def _kms(m: AwsMocks, name: str, inputs: dict):
     h = m._hex("kms", name, 32)
     key_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
-    return key_id, {"keyId": key_id, "arn": m._arn("kms", f"key/{key_id}")}
+    return key_id, {"keyId": key_id, "arn": _regional_arn(m, inputs, "kms", f"key/{key_id}")}
 
 
 @builds("aws:kms/alias:Alias")
 def _kms_alias(m: AwsMocks, name: str, inputs: dict):
     n = inputs.get("name", f"alias/{name}")
-    return n, {"arn": m._arn("kms", n)}
+    return n, {"arn": _regional_arn(m, inputs, "kms", n)}
 
 
 @builds("aws:cloudwatch/logGroup:LogGroup")
 def _log_group(m: AwsMocks, name: str, inputs: dict):
     n = _named(m, name, inputs)
-    return n, {"name": n, "arn": m._arn("logs", f"log-group:{n}")}
+    return n, {"name": n, "arn": _regional_arn(m, inputs, "logs", f"log-group:{n}")}
 
 
 @builds("aws:eks/cluster:Cluster")
@@ -336,7 +344,24 @@ def _zone(m: AwsMocks, name: str, inputs: dict):
         f"ns-{int(m._hex('ns', name, 3), 16) % 2000 + i}.awsdns-{i:02d}.{tld}"
         for i, tld in enumerate(("com", "net", "org", "co.uk"))
     ]
+    m.zone_names[zid] = str(inputs.get("name", name)).rstrip(".")
     return zid, {"zoneId": zid, "nameServers": ns, "arn": f"arn:aws:route53:::hostedzone/{zid}"}
+
+
+@builds("aws:route53/keySigningKey:KeySigningKey")
+def _key_signing_key(m: AwsMocks, name: str, inputs: dict):
+    # Route 53 computes these from the KMS key's public key (faas/plan/dnssec.py); the provider's
+    # id is "<zone id>,<name>".
+    zid, ksk = str(inputs.get("hostedZoneId", "")), str(inputs.get("name", name))
+    out = ksk_outputs(m.zone_names.get(zid, name), seed=m._hex("ksk", name, 64))
+    return f"{zid},{ksk}", {**out, "status": inputs.get("status") or "ACTIVE"}
+
+
+@builds("aws:route53/hostedZoneDnsSec:HostedZoneDnsSec")
+def _hosted_zone_dnssec(m: AwsMocks, name: str, inputs: dict):
+    return str(inputs.get("hostedZoneId")), {
+        "signingStatus": inputs.get("signingStatus") or "SIGNING"
+    }
 
 
 @builds("aws:route53/record:Record")

@@ -190,6 +190,14 @@ def _monthly(price: prices.Price, what: str) -> Rule:
     return rule
 
 
+def _kms_key(key: Resource, ctx: _Context) -> Priced:
+    # An asymmetric key (a DNSSEC key-signing key's) costs the same per month but has its own row.
+    spec = key.inputs.get("customerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+    if not _known(spec) or spec == "SYMMETRIC_DEFAULT":
+        return _monthly(prices.KMS_KEY_MONTH, "KMS key")(key, ctx)
+    return _monthly(prices.KMS_ASYMMETRIC_KEY_MONTH, f"KMS key ({spec})")(key, ctx)
+
+
 def _load_balancer(lb: Resource, _: _Context) -> Priced:
     kind = str(lb.inputs.get("loadBalancerType") or "application")
     base = {"network": prices.NLB_HOUR, "application": prices.ALB_HOUR}.get(kind)
@@ -233,7 +241,7 @@ RULES: dict[str, Rule] = {
     "aws:ec2/eip:Eip": _hourly(prices.PUBLIC_IPV4_HOUR, "public IPv4"),
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
-    "aws:kms/key:Key": _monthly(prices.KMS_KEY_MONTH, "KMS key"),
+    "aws:kms/key:Key": _kms_key,
     "aws:route53/zone:Zone": _monthly(prices.HOSTED_ZONE_MONTH, "hosted zone"),
     "aws:s3/bucket:Bucket": _bucket,
     "aws:s3/bucketV2:BucketV2": _bucket,

@@ -134,6 +134,16 @@ ASSUMED_LOG_GB_PER_MONTH: dict[str, float] = {
 KMS_KEY_MONTH = Price(
     1.00, "key-month", "https://aws.amazon.com/kms/pricing/", TABLE_DATE, verified=False
 )
+# Same $1/month for symmetric and asymmetric keys ("Key storage" on the pricing page); Sign requests
+# with an ECC key are billed per request, and Route 53 signs rarely (its zone-signing key), so they
+# are not estimated.
+KMS_ASYMMETRIC_KEY_MONTH = Price(
+    1.00,
+    "key-month (asymmetric; Sign requests billed per 10,000, not estimated)",
+    "https://aws.amazon.com/kms/pricing/",
+    TABLE_DATE,
+    verified=False,
+)
 HOSTED_ZONE_MONTH = Price(
     0.50,
     "hosted zone-month (first 25 zones)",
@@ -172,6 +182,11 @@ FREE_TYPES: dict[str, str] = {
     "aws:acm/certificateValidation:CertificateValidation": "free (a wait, not a resource)",
     "aws:route53/record:Record": "records are free; queries are usage ($0.40/M), not estimated",
     "aws:route53/queryLog:QueryLog": "charged as log ingestion on its log group",
+    # The Route 53 pricing page (https://aws.amazon.com/route53/pricing/) has no DNSSEC line; what
+    # signing costs is the KMS key behind the KSK, priced on the key ("Working with customer
+    # managed keys for DNSSEC", Route 53 developer guide).
+    "aws:route53/keySigningKey:KeySigningKey": "no Route 53 charge; its KMS key is priced",
+    "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec": "no Route 53 charge for DNSSEC signing",
     "aws:s3/*": "bucket settings are free; storage is priced on the bucket",
     "aws:kms/alias:Alias": "free",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "free",
@@ -216,6 +231,7 @@ def table() -> list[tuple[str, Price]]:
         ("Spot discount", SPOT_DISCOUNT),
         ("CloudWatch Logs ingestion", LOGS_INGEST_GB),
         ("KMS key", KMS_KEY_MONTH),
+        ("KMS key, asymmetric (DNSSEC signing)", KMS_ASYMMETRIC_KEY_MONTH),
         ("Route 53 hosted zone", HOSTED_ZONE_MONTH),
         ("S3 standard storage", S3_STANDARD_GB_MONTH),
     ]

@@ -43,6 +43,11 @@ TIMINGS: dict[str, Timing] = {
     "aws:route53/record:Record": Timing(60, f"{_REF} A.1 Route 53 change (<=60 s)"),
     "aws:route53/zone:Zone": Timing(60, f"{_REF} A.1 Route 53 change (<=60 s)"),
     "aws:route53/queryLog:QueryLog": Timing(5, _EST),
+    # Both are Route 53 changes that the provider waits on until INSYNC, like a record.
+    "aws:route53/keySigningKey:KeySigningKey": Timing(60, f"{_REF} A.1 Route 53 change (<=60 s)"),
+    "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec": Timing(
+        60, f"{_REF} A.1 Route 53 change (<=60 s)"
+    ),
     "aws:ec2/vpc:Vpc": Timing(5, f"{_REF} A.2 budget: VPC, subnets and IGW (<=1 min together)"),
     "aws:ec2/subnet:Subnet": Timing(10, f"{_REF} A.2 budget: VPC, subnets and IGW"),
     "aws:ec2/internetGateway:InternetGateway": Timing(10, f"{_REF} A.2 budget: VPC, subnets, IGW"),

@@ -12,24 +12,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
-from policies import check
-from policies.checkov.report import format_merged, merged_report
-from policies.checkov.runner import CheckovFailed, CheckovUnavailable, ensure_checkov, scan
-from policies.checkov.skips import DEFAULT, SkipListError, apply_skips, load_skips, stale
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text())
-    except OSError as exc:
-        raise ValueError(f"{path}: {exc.strerror}") from exc
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not JSON ({exc.msg}, line {exc.lineno})") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
-        raise ValueError(f"{path}: not a `pulumi preview --json` document (no steps)")
-    return doc
+from policies.checkov.merged import check_documents, read_preview
+from policies.checkov.report import format_merged
+from policies.checkov.runner import CheckovFailed, CheckovUnavailable, ensure_checkov
+from policies.checkov.skips import DEFAULT, SkipListError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,25 +47,14 @@ def main(argv: list[str] | None = None) -> int:
         print("error: name at least one preview document (or --install)", file=sys.stderr)
         return 2
     try:
-        docs = [(p, _read(p)) for p in args.previews]
-        skips = load_skips(args.skips)
-        exe = ensure_checkov()
-    except (ValueError, SkipListError, CheckovUnavailable) as exc:
+        docs = [read_preview(p) for p in args.previews]
+        run = check_documents(docs, args.skips)
+    except (ValueError, SkipListError, CheckovUnavailable, CheckovFailed) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    reports, results = [], []
-    for path, doc in docs:
-        try:
-            result = apply_skips(scan(doc, exe), skips)
-        except CheckovFailed as exc:
-            print(f"error: {path}: {exc}", file=sys.stderr)
-            return 2
-        results.append(result)
-        reports.append(merged_report(doc, check.check_document(doc), result, skips))
-    unused = [s.describe() for s in stale(skips, results)]
+    reports, unused = run.reports, run.stale_skips
     if args.json_out:
-        payload = reports[0] if len(reports) == 1 else {"reports": reports, "stale_skips": unused}
-        text = json.dumps(payload, indent=2) + "\n"
+        text = json.dumps(run.payload(), indent=2) + "\n"
         if args.json_out == "-":
             sys.stdout.write(text)
         else:
@@ -89,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         if len(reports) > 1:
             for s in unused:
                 print(f"stale skip (explains no failure in any of these stacks): {s}")
-    return 0 if all(r["ok"] for r in reports) else 1
+    return 0 if run.ok else 1
 
 
 if __name__ == "__main__":

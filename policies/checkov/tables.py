@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-# Every aws type that occurs in the shipped plans (checked by a test over all six of them), plus
-# the two types the DNSSEC fix adds (CKV2_AWS_38 connects a zone to either of them).
+# Every aws type that occurs in the shipped plans (checked by a test over all six of them),
+# including the DNSSEC key-signing key and signing (CKV2_AWS_38 connects a zone to either).
 RESOURCE_TYPES: dict[str, str] = {
     "aws:acm/certificate:Certificate": "aws_acm_certificate",
     "aws:acm/certificateValidation:CertificateValidation": "aws_acm_certificate_validation",

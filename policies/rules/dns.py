@@ -1,4 +1,4 @@
-"""ACM and Route 53 rules (checkov CKV_AWS_234, CKV2_AWS_39; Route 53 weighted routing)."""
+"""ACM and Route 53 rules (checkov CKV_AWS_234, CKV2_AWS_38, CKV2_AWS_39; weighted routing)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from policies.framework import (
     deferred_hit,
     get,
     items,
+    links,
     of_type,
     resource_rule,
     stack_rule,
@@ -23,6 +24,7 @@ from policies.framework import (
 CERTIFICATE = "aws:acm/certificate:Certificate"
 ZONE = "aws:route53/zone:Zone"
 QUERY_LOG = "aws:route53/queryLog:QueryLog"
+DNSSEC = "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec"
 RECORD = "aws:route53/record:Record"
 MAX_WEIGHT = 255  # Route 53 API limit
 
@@ -133,4 +135,61 @@ def query_logging(resources: Sequence[Resource], _: Mapping[str, Any]) -> Iterat
     )
 
 
-RULES = [dns_validation, transparency_logging, weight_range, weighted_not_all_zero, query_logging]
+def _public_zones(resources: Sequence[Resource], deferred: list[Hit]) -> list[Resource]:
+    public: list[Resource] = []
+    for zone in of_type(resources, ZONE):
+        try:
+            if _is_public(zone):
+                public.append(zone)
+        except UnknownValueError as error:
+            deferred.append(deferred_hit(error, zone.urn))
+    return public
+
+
+@stack_rule(
+    "route53-dnssec-signing",
+    description="Every public hosted zone is DNSSEC-signed (Route 53 signs only public zones).",
+    source="checkov CKV2_AWS_38",
+    severity="medium",
+    level="mandatory",
+    fix="Add aws:route53/hostedZoneDnsSec:HostedZoneDnsSec with hostedZoneId=<zone>.zoneId, "
+    "signingStatus SIGNING, after an ACTIVE KeySigningKey (components/edge/dnssec.py).",
+)
+def dnssec_signing(resources: Sequence[Resource], _: Mapping[str, Any]) -> Iterator[Hit]:
+    deferred: list[Hit] = []
+    public = _public_zones(resources, deferred)
+    yield from deferred
+    signed: set[str] = set()
+    undecided: set[str] = set()
+    pending: list[Hit] = []
+    for dnssec in of_type(resources, DNSSEC):
+        try:
+            zones = {z.urn for z in links(dnssec, "hostedZoneId", resources, ZONE)}
+        except UnknownValueError as error:  # which zone it signs is hidden by an unknown
+            pending.append(deferred_hit(error, dnssec.urn))
+            continue
+        try:
+            # The provider's default is SIGNING; NOT_SIGNING keeps the KSK but signs nothing.
+            status = get(dnssec.props, "signingStatus", default="SIGNING")
+        except UnknownValueError as error:
+            undecided |= zones
+            yield deferred_hit(error, dnssec.urn)
+            continue
+        if status == "SIGNING":
+            signed |= zones
+    unsigned = [z for z in public if z.urn not in signed | undecided]
+    if unsigned and pending:
+        yield from pending
+        return
+    for zone in unsigned:
+        yield Hit(f"public zone {zone.name} is not DNSSEC-signed", zone.urn)
+
+
+RULES = [
+    dns_validation,
+    transparency_logging,
+    weight_range,
+    weighted_not_all_zero,
+    query_logging,
+    dnssec_signing,
+]

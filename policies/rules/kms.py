@@ -12,19 +12,30 @@ KEY = "aws:kms/key:Key"
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 
 
+def rotatable(props: Any) -> bool:
+    """Whether AWS can rotate the key automatically: only symmetric encryption keys whose material
+    AWS KMS generates. "You cannot enable automatic rotation of asymmetric KMS keys, HMAC KMS
+    keys, KMS keys with imported key material, or KMS keys in a custom key store" (KMS API
+    reference, EnableKeyRotation: https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html).
+    Imported material is another resource type (aws:kms/externalKey:ExternalKey). checkov's
+    CKV_AWS_7 also asks HMAC keys to rotate; AWS refuses that, so this rule does not."""
+    spec = get(props, "customerMasterKeySpec") or get(props, "keySpec") or SYMMETRIC
+    in_custom_store = get(props, "customKeyStoreId") or get(props, "xksKeyId")
+    return spec == SYMMETRIC and not in_custom_store
+
+
 @resource_rule(
     "kms-key-rotation",
     [KEY],
-    description="Symmetric KMS keys rotate their key material yearly.",
+    description="Symmetric KMS keys rotate their key material yearly (asymmetric keys, such as "
+    "DNSSEC signing keys, cannot be rotated by AWS and are not asked to).",
     source="checkov CKV_AWS_7",
     severity="high",
     level="mandatory",
     fix="Set enableKeyRotation=true.",
 )
 def key_rotation(res: Resource, _: Mapping[str, Any]) -> Iterator[str]:
-    spec = get(res.props, "customerMasterKeySpec") or get(res.props, "keySpec") or SYMMETRIC
-    # AWS supports automatic rotation only for symmetric keys (checkov: asymmetric is UNKNOWN).
-    if spec == SYMMETRIC and get(res.props, "enableKeyRotation") is not True:
+    if rotatable(res.props) and get(res.props, "enableKeyRotation") is not True:
         yield "key rotation is not enabled"
 
 
