@@ -14,6 +14,7 @@ from typing import Any
 
 import pulumi
 
+from faas.plan import capacity_mocks
 from faas.plan.dnssec import ksk_outputs
 
 ACCOUNT_ID = "123456789012"
@@ -384,38 +385,5 @@ def _bucket(m: AwsMocks, name: str, inputs: dict):
     }
 
 
-@builds("aws:sqs/queue:Queue")
-def _sqs_queue(m: AwsMocks, name: str, inputs: dict):
-    n = _named(m, name, inputs)
-    url = f"https://sqs.{m.region}.amazonaws.com/{ACCOUNT_ID}/{n}"
-    return url, {"name": n, "url": url, "arn": m._arn("sqs", n)}
-
-
-@builds("aws:sqs/queuePolicy:QueuePolicy")
-def _sqs_queue_policy(m: AwsMocks, name: str, inputs: dict):
-    return str(inputs.get("queueUrl", name)), {}
-
-
-@builds("aws:cloudwatch/eventRule:EventRule")
-def _event_rule(m: AwsMocks, name: str, inputs: dict):
-    n = _named(m, name, inputs)
-    return n, {"name": n, "arn": m._arn("events", f"rule/{n}")}
-
-
-@builds("aws:cloudwatch/eventTarget:EventTarget")
-def _event_target(m: AwsMocks, name: str, inputs: dict):
-    target = inputs.get("targetId") or f"{name}-{m._hex('target', name, 8)}"
-    return f"{inputs.get('rule', name)}-{target}", {"targetId": target}
-
-
-@builds("aws:eks/podIdentityAssociation:PodIdentityAssociation")
-def _pod_identity(m: AwsMocks, name: str, inputs: dict):
-    cluster = inputs.get("clusterName", "cluster")
-    aid = f"a-{m._hex('pia', name, 17)}"
-    arn = m._arn("eks", f"podidentityassociation/{cluster}/{aid}")
-    return f"{cluster},{aid}", {"associationId": aid, "associationArn": arn, "arn": arn}
-
-
-@builds("aws:ec2/tag:Tag")
-def _ec2_tag(m: AwsMocks, name: str, inputs: dict):
-    return f"{inputs.get('resourceId')},{inputs.get('key')}", {}
+# Karpenter's interruption queue and identity (faas/plan/capacity_mocks.py).
+_BUILDERS.update(capacity_mocks.BUILDERS)
