@@ -25,6 +25,12 @@ FLUENT_BIT_SERVICE_ACCOUNT = "aws-for-fluent-bit"
 # this namespace and service account.
 KARPENTER_NAMESPACE = "karpenter"
 KARPENTER_SERVICE_ACCOUNT = "karpenter"
+# The Knative Serving controller resolves image tags to digests (knative/serving
+# pkg/reconciler/revision/resolve.go); the operator creates its service account.
+KNATIVE_CONTROLLER_SERVICE_ACCOUNT = "controller"
+# The service account in each team namespace bound to the team's function role (IRSA); a function
+# that calls AWS sets `serviceAccountName: functions` (docs/delivery.md).
+FUNCTION_SERVICE_ACCOUNT = "functions"
 
 # Namespaces the platform owns or Kubernetes reserves: a team can never be named after one.
 PLATFORM_NAMESPACES = frozenset(
@@ -87,6 +93,12 @@ OTLP_GRPC_PORT = 4317
 def otel_grpc_endpoint() -> str:
     return f"{OTEL_COLLECTOR}.{OBSERVABILITY_NAMESPACE}.svc.cluster.local:{OTLP_GRPC_PORT}"
 
+
+# Where internal clients beyond a colour's own VPC live (peered VPCs, on-premises networks over VPN
+# or Direct Connect): RFC 1918 and RFC 6598 (carrier-grade NAT, used by some on-premises networks).
+# `faas:edge.internalIngressCidrs` must lie inside them, and policy rule
+# `internal-entry-point-private-sources` checks the internal balancer's group against them.
+PRIVATE_IPV4_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 
 # --- AWS identifiers ---
 # IAM role ARNs in any partition (aws, aws-cn, aws-us-gov); path and name as IAM allows them.

@@ -144,6 +144,42 @@ SMOKE_NAMESPACE = "faas-smoke"
 SMOKE_SERVICE = "smoke"
 
 
+# --- delivery: the environment's image registry and the roles around it (docs/delivery.md) ---
+# Deterministic physical names, so the environment stack and both colour stacks can name each
+# other's roles and repositories without a StackReference: either side deploys first.
+
+
+def repository_name(env: str, team: str, function: str) -> str:
+    """ECR repository of one function: `faas-dev/payments/hello-python` (owned by `<env>`)."""
+    return f"{prefix(env)}/{team}/{function}"
+
+
+def repository_prefix(env: str, team: str | None = None) -> str:
+    """Repository-name prefix of an environment's (or one team's) repositories, for IAM ARNs."""
+    return f"{prefix(env)}/{team}/" if team else f"{prefix(env)}/"
+
+
+def publisher_role_name(env: str, team: str) -> str:
+    """The role a team's pipeline assumes (OIDC) to push its images (owned by `<env>`)."""
+    return resource_name(env, None, "publisher", team)
+
+
+def function_role_name(env: str, color: str, team: str) -> str:
+    """The role a team's functions assume through IRSA on one colour (owned by `<env>-<color>`)."""
+    return resource_name(env, color, "fn", team)
+
+
+def image_resolver_role_name(env: str, color: str) -> str:
+    """The Knative controller's role for tag-to-digest resolution (owned by `<env>-<color>`)."""
+    return resource_name(env, color, "image-resolver")
+
+
+def node_role_pattern(env: str, color: str) -> str:
+    """The node role's physical name as a pattern: Pulumi auto-names it (logical name + `-` + a
+    random suffix), so only the prefix is deterministic."""
+    return f"{resource_name(env, color, 'node-role')}-*"
+
+
 def state_bucket_name(account_id: str, region: str) -> str:
     """S3 bucket of the Pulumi state backend (`pulumi login s3://...`): bucket names are global, so
     account and region make it unique; both are fixed for the account's lifetime."""

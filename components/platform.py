@@ -19,6 +19,14 @@ from components.compute.cluster import Cluster, ClusterArgs, with_kubernetes_pro
 from components.compute.nodegroups import NodeGroups, NodeGroupsArgs
 from components.config import ClusterStackConfig, ConfigError, EnvironmentStackConfig
 from components.config.engine import from_engine
+from components.delivery.access import team_access
+from components.delivery.identities import (
+    FunctionIdentities,
+    FunctionIdentitiesArgs,
+    ImageResolver,
+    ImageResolverArgs,
+)
+from components.delivery.registry import Registry, RegistryArgs
 from components.dns import EnvironmentArgs, EnvironmentDns
 from components.edge import Edge, EdgeArgs
 from components.network import Network, NetworkArgs
@@ -102,6 +110,14 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
         KarpenterArgs(identity=ident, settings=cfg.capacity, cluster=record),
         opts=pulumi.ResourceOptions(providers={"kubernetes": record.provider}),
     )
+    functions = FunctionIdentities(
+        ident.name("delivery", "functions"),
+        FunctionIdentitiesArgs(identity=ident, cluster=cluster.record, teams=cfg.serving.teams),
+    )
+    resolver = ImageResolver(
+        ident.name("delivery", "resolver"),
+        ImageResolverArgs(identity=ident, cluster=cluster.record),
+    )
     ServingPlatform(
         ident.name("serving"),
         ServingArgs(
@@ -111,6 +127,8 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
             cluster=record,
             vpc_id=network.vpc_id,
             entry_points=edge.entry_points,
+            function_role_arns=functions.role_arns,
+            knative_after=[resolver.association],
         ),
         opts=pulumi.ResourceOptions(providers={"kubernetes": record.provider}),
     )
@@ -123,10 +141,30 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
         "node_group_names": [g.node_group_name for g in nodes.groups],
         "oidc_provider_arn": record.oidc_provider_arn,
         "kubeconfig": record.kubeconfig,
+        "function_role_arns": functions.role_arns,
+        "image_resolver_role_arn": resolver.role_arn,
+        "team_access": record.name.apply(
+            lambda n: team_access(
+                n,
+                cfg.region,
+                [(t.name, t.iam_role_arn) for t in cfg.serving.teams],
+                cfg.cluster.public_access_cidrs,
+            )
+        ),
     }
 
 
 def build_environment_stack(cfg: EnvironmentStackConfig) -> dict[str, Any]:
     ident = Identity(cfg.environment, None)
     dns = EnvironmentDns(ident.name("dns"), EnvironmentArgs(config=cfg))
-    return {**dns.stack_outputs(), "environment": cfg.environment}
+    registry = Registry(
+        ident.name("registry"),
+        RegistryArgs(identity=ident, settings=cfg.registry, region=cfg.region),
+    )
+    return {
+        **dns.stack_outputs(),
+        "environment": cfg.environment,
+        "registry_url": registry.registry_url,
+        "repository_urls": registry.repository_urls,
+        "publisher_role_arns": registry.publisher_role_arns,
+    }

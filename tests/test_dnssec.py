@@ -19,8 +19,8 @@ from components import constants, naming
 from components.config import ConfigError, load
 from components.config.stackfile import read_stack_file
 from faas.plan import to_document
-from faas.plan.dnssec import ds_digest, key_tag
 from faas.plan.engine import Run, run_program
+from faas.plan.mocks.dnssec import ds_digest, key_tag
 from policies import check as policycheck
 from policies.framework import Resource, run_resource_rule, run_stack_rule
 from policies.rules import RULES_BY_NAME

@@ -244,6 +244,8 @@ LIMIT_RANGE = "kubernetes:core/v1:LimitRange"
 NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+REPO = "aws:ecr/repository:Repository"
+LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 
 
 def weighted(name: str, color: str, weight: Any) -> R:
@@ -309,6 +311,28 @@ def sg_stack(ingress: list[dict[str, Any]], sg_tags: dict[str, str]) -> list[R]:
 
 WORLD_443 = {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}
 WORLD_22 = {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}
+
+
+def internal_stack(cidr: Any) -> list[R]:
+    """The internal balancer's group and one ingress rule into it."""
+    return [
+        R(SG, "internal-lb", {"tags": tags("faas-dev-blue-internal-lb", "edge")}),
+        R(
+            SG_INGRESS,
+            "internal-lb-in",
+            {"securityGroupId": "sg-1", "ipProtocol": "tcp", "cidrIpv4": cidr},
+            {"securityGroupId": ["internal-lb"]},
+        ),
+    ]
+
+
+ACCOUNT_PULL = {
+    "Effect": "Allow",
+    "Principal": "*",
+    "Action": ["ecr:BatchGetImage"],
+    "Condition": {"StringEquals": {"aws:PrincipalAccount": "123456789012"}},
+}
+
 
 CASES: dict[str, Case] = {
     # --- eks
@@ -589,6 +613,41 @@ CASES: dict[str, Case] = {
         {"cidrBlock": "10.10.0.0/20", "mapPublicIpOnLaunch": False},
         {"cidrBlock": "10.10.0.0/20", "mapPublicIpOnLaunch": True},
         {"cidrBlock": "10.10.0.0/20", "mapPublicIpOnLaunch": U},
+    ),
+    "internal-entry-point-private-sources": Case(
+        internal_stack("172.20.0.0/16"),
+        internal_stack("0.0.0.0/0"),
+        internal_stack(U),
+    ),
+    # --- registry
+    "ecr-immutable-tags": Case(
+        {"imageTagMutability": "IMMUTABLE"}, {"name": "r"}, {"imageTagMutability": U}
+    ),
+    "ecr-scan-on-push": Case(
+        {"imageScanningConfiguration": {"scanOnPush": True}},
+        {"imageScanningConfiguration": {"scanOnPush": False}},
+        {"imageScanningConfiguration": {"scanOnPush": U}},
+    ),
+    "ecr-kms-encryption": Case(
+        {"encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": "arn:aws:kms:k"}]},
+        {"encryptionConfigurations": [{"encryptionType": "AES256"}]},
+        {"encryptionConfigurations": [{"encryptionType": U}]},
+    ),
+    "ecr-policy-not-public": Case(
+        {"repository": "r", "policy": policy(ACCOUNT_PULL)},
+        {"repository": "r", "policy": policy({**ACCOUNT_PULL, "Condition": {}})},
+        {"repository": "r", "policy": U},
+    ),
+    "ecr-lifecycle-policy": Case(
+        [
+            R(REPO, "repo", {"name": "faas-dev/payments/hello"}),
+            R(LIFECYCLE, "lc", {"repository": "faas-dev/payments/hello"}, {"repository": ["repo"]}),
+        ],
+        [R(REPO, "repo", {"name": "faas-dev/payments/hello"})],
+        [
+            R(REPO, "repo", {"name": "faas-dev/payments/hello"}),
+            R(LIFECYCLE, "lc", {"repository": U}),
+        ],
     ),
     # --- logs
     "log-group-retention-set": Case(

@@ -1,9 +1,10 @@
 """Stack config: one typed, validated view of a stack, built once, before any resource exists.
 
-`load(stack, raw, sibling)` is the one entry. It takes the stack name and the flat Pulumi config
-(`"faas:network": {...}`, `"aws:region": "eu-west-1"`; object values may arrive JSON-encoded, as
-Pulumi passes them) and returns a `ClusterStackConfig` or an `EnvironmentStackConfig`. Each section
-has its own module (network, cluster, nodegroups, edge, serving, environment) beside the reader
+`load(stack, raw, sibling, colours)` is the one entry. It takes the stack name and the flat Pulumi
+config (`"faas:network": {...}`, `"aws:region": "eu-west-1"`; object values may arrive
+JSON-encoded, as Pulumi passes them) and returns a `ClusterStackConfig` or an
+`EnvironmentStackConfig`. Each section has its own module (network, cluster, nodegroups, edge,
+serving, environment; delivery and registry for the teams' images) beside the reader
 that collects every problem with its key path; `load` raises them once as `ConfigError`, which the
 program turns into one `pulumi.RunError` and the commands into exit code 2, so nothing is created
 from a half-valid config. Stack files on disk are read by `stackfile`, never by the program.
@@ -15,7 +16,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from components import naming
@@ -32,6 +33,7 @@ from components.config.environment import EnvironmentStackConfig
 from components.config.network import NetworkConfig
 from components.config.nodegroups import NodeGroupConfig
 from components.config.reader import ConfigError, Problems, Reader, parse_cidr
+from components.config.registry import read_registry
 from components.config.serving import ServingConfig, TeamConfig, read_serving
 from components.constants import ROUTE53_ZONE_ID_RE
 
@@ -99,12 +101,16 @@ def _decode(value: Any) -> Any:
 
 
 def load(
-    stack: str, raw: Mapping[str, Any], sibling: Mapping[str, Any] | None = None
+    stack: str,
+    raw: Mapping[str, Any],
+    sibling: Mapping[str, Any] | None = None,
+    colours: Mapping[str, Mapping[str, Any] | None] | None = None,
 ) -> StackConfig:
     """Validate `raw` (flat `ns:key` config) for `stack`; raise `ConfigError` listing every problem.
 
     `sibling` is the other colour's flat config when known: blue and green must not use
-    overlapping VPC ranges, so they can later be peered or share a transit gateway.
+    overlapping VPC ranges, so they can later be peered or share a transit gateway. `colours`
+    (environment stacks) are both colours' flat configs: their teams get the image repositories.
     """
     problems = Problems()
     faas = {k.split(":", 1)[1]: _decode(v) for k, v in raw.items() if k.startswith("faas:")}
@@ -138,6 +144,8 @@ def load(
     }
     if color is None:
         cfg: StackConfig = environment_section.read_environment(top, problems, common)
+        registry = read_registry(environment, region, colours or {}, problems)
+        cfg = replace(cfg, registry=registry)
     else:
         _check_color(top, problems, stack, color)
         cfg = _cluster_stack(top, problems, common, color, sibling)

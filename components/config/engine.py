@@ -2,7 +2,8 @@
 
 `pulumi up` passes the stack's config through the runtime (env var or the runtime map) and knows
 nothing of the sibling colour; the sibling's stack file is read from the stacks folder so blue's
-range can be checked against green's before anything is created.
+range can be checked against green's before anything is created, and an environment stack reads
+both colours' files for the teams whose image repositories it owns.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from components.config import StackConfig, load
-from components.config.stackfile import sibling_config
+from components.config.stackfile import colour_configs, sibling_config
 
 
 def current_config() -> dict[str, Any]:
@@ -25,4 +26,9 @@ def current_config() -> dict[str, Any]:
 def from_engine(stacks_dir: Path | None = None) -> StackConfig:
     """The validated config of the current stack; raises `ConfigError` listing every problem."""
     stack = pulumi.get_stack()
-    return load(stack, current_config(), sibling_config(stack, stacks_dir))
+    return load(
+        stack,
+        current_config(),
+        sibling_config(stack, stacks_dir),
+        colour_configs(stack, stacks_dir),
+    )

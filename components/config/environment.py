@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from components import naming
 from components.config.reader import Problems, Reader
+from components.config.registry import RegistryConfig
 from components.constants import DNSSEC_MODES
 
 KEYS = {"activeColor", "initialWeights", "stackRefPrefix", "queryLogRetentionDays", "dnssec"}
@@ -28,6 +29,8 @@ class EnvironmentStackConfig:
     """Days to keep the environment zone's DNS query logs (prod: a year)."""
     dnssec: str = "chain"
     """DNSSEC of the environment zone: `chain` (signed, DS in the parent), `sign`, `off`."""
+    registry: RegistryConfig = RegistryConfig()
+    """Teams and functions that get image repositories, read from both colours' stack files."""
 
     def color_stack(self, color: str) -> str:
         return f"{self.stack_ref_prefix}/{naming.stack_name(self.environment, color)}"

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from components.capacity import podsize
+from components.config.delivery import CiConfig, read_team_delivery
 from components.config.observability import ObservabilityConfig, read_observability
 from components.config.reader import Problems, Reader
 from components.constants import PLATFORM_NAMESPACES, ROLE_ARN_RE, SMOKE_MAX_SCALE
@@ -33,6 +34,12 @@ class TeamConfig:
     pods: int
     """ResourceQuota `pods`: never more than cpu and memory hold in default-sized function pods
     (the default when unset), never fewer than `maxScale`."""
+    functions: tuple[str, ...] = ()
+    """Function names; the environment stack gives each an image repository `<env>/<team>/<fn>`."""
+    policies: tuple[str, ...] = ()
+    """Managed policy ARNs attached to the team's function role (within the platform boundary)."""
+    ci: CiConfig | None = None
+    """The team's pipeline identity (OIDC issuer and subjects) that may push its images."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,7 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
             raw_team,
             f"{r.sub('teams')}[{i}]",
             problems,
-            {"name", "iamRoleArn", "cpu", "memory", "pods"},
+            {"name", "iamRoleArn", "cpu", "memory", "pods", "functions", "policies", "ci"},
         )
         name = tr.str("name")
         if name and not _LABEL_RE.match(name):
@@ -175,7 +182,16 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
             )
         elif "pods" in tr.raw and pods < max_scale:
             problems.add(tr.sub("pods"), f"{pods} is below maxScale {max_scale}")
-        teams.append(TeamConfig(name=name, iam_role_arn=arn, cpu=cpu, memory=memory, pods=pods))
+        teams.append(
+            TeamConfig(
+                name=name,
+                iam_role_arn=arn,
+                cpu=cpu,
+                memory=memory,
+                pods=pods,
+                **read_team_delivery(tr, _LABEL_RE),
+            )
+        )
     names = [t.name for t in teams]
     for dup in sorted({n for n in names if names.count(n) > 1}):
         problems.add(r.sub("teams"), f"team {dup!r} is listed twice")

@@ -48,3 +48,12 @@ def sibling_config(stack: str, where: Path | None = None) -> dict[str, Any] | No
         return None
     other = next(c for c in naming.COLORS if c != color)
     return read_stack_file(naming.stack_name(env, other), where)
+
+
+def colour_configs(stack: str, where: Path | None = None) -> dict[str, dict[str, Any] | None]:
+    """Both colours' stack files of an environment stack (None for a missing one); {} for a
+    colour stack. The environment stack owns the registry of the teams the colours configure."""
+    env, color = naming.parse_stack_name(stack)
+    if color is not None:
+        return {}
+    return {c: read_stack_file(naming.stack_name(env, c), where) for c in naming.COLORS}

@@ -89,8 +89,17 @@ class EntryPoint(pulumi.ComponentResource):
         sources: Sequence[pulumi.Input[str]] = (
             [args.vpc_cidr] if internal else list(cfg.dmz_ingress_cidrs)
         )
-        for i, cidr in enumerate(sources):
-            rule = ident.name(entry, "lb", "in", str(i))
+        # The internal entry point also takes the configured private ranges beyond the VPC
+        # (peered VPCs, on-premises). Each is its own rule named after its range, so adding or
+        # removing one never rewrites another (a rewrite into a range another rule still holds
+        # would be refused as a duplicate).
+        rules = [(ident.name(entry, "lb", "in", str(i)), cidr) for i, cidr in enumerate(sources)]
+        if internal:
+            rules += [
+                (ident.name(entry, "lb", "in", cidr.replace(".", "-").replace("/", "-")), cidr)
+                for cidr in cfg.internal_ingress_cidrs
+            ]
+        for rule, cidr in rules:
             aws.vpc.SecurityGroupIngressRule(
                 rule,
                 security_group_id=sg.id,

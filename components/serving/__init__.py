@@ -12,7 +12,8 @@ addons that need nodes, so Helm releases wait for nodes to run their pods.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 
@@ -53,6 +54,10 @@ class ServingArgs:
     """Given to the load balancer controller (no IMDS at hop limit 1)."""
     entry_points: dict[str, EntryPointRecord]
     """Per entry point (dmz, internal): the edge's target group and load-balancer security group."""
+    function_role_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Team -> its function role, annotated on the team's `functions` service account."""
+    knative_after: Sequence[pulumi.Resource] = ()
+    """What KnativeServing waits for (the controller's Pod Identity association)."""
 
 
 class ServingPlatform(pulumi.ComponentResource):
@@ -85,7 +90,13 @@ class ServingPlatform(pulumi.ComponentResource):
         )
         knative = KnativePlatform(
             naming.child_name(name, "knative"),
-            KnativeArgs(settings=s, base_domain=args.base_domain, color=color, depends_on=gateways),
+            KnativeArgs(
+                settings=s,
+                base_domain=args.base_domain,
+                color=color,
+                depends_on=gateways,
+                serving_after=list(args.knative_after),
+            ),
             child,
         )
         GatewayAuth(
@@ -108,7 +119,11 @@ class ServingPlatform(pulumi.ComponentResource):
             child,
         )
         for team in s.teams:
-            TeamNamespace(naming.child_name(name, "team", team.name), TenantArgs(team=team), child)
+            TeamNamespace(
+                naming.child_name(name, "team", team.name),
+                TenantArgs(team=team, function_role_arn=args.function_role_arns.get(team.name)),
+                child,
+            )
         TeamAccess(
             naming.child_name(name, "team-access"),
             TeamAccessArgs(identity=ident, cluster=args.cluster, teams=s.teams),

@@ -7,6 +7,7 @@ GC, tag routing, secure pod defaults, tracing, and the control plane's placement
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -50,6 +51,9 @@ class KnativeArgs:
     color: str
     depends_on: list[pulumi.Resource]
     """Istio gateway releases: Knative's Gateway objects and probes need them."""
+    serving_after: Sequence[pulumi.Resource] = ()
+    """What KnativeServing alone waits for: the controller's Pod Identity association, since EKS
+    gives credentials only to pods created after it (components/delivery/identities.py)."""
 
 
 def _workloads(names: tuple[str, ...]) -> list[dict]:
@@ -229,7 +233,9 @@ class KnativePlatform(pulumi.ComponentResource):
             kind="KnativeServing",
             metadata=ObjectMetaArgs(name="knative-serving", namespace=c.KNATIVE_SERVING_NAMESPACE),
             spec=serving_spec(args.settings, args.base_domain),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[serving_ns, *after]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[serving_ns, *after, *args.serving_after]
+            ),
         )
         # The DMZ Gateway object that config-istio's selected entry points at.
         CustomResource(

@@ -4,7 +4,8 @@ Each namespace enforces the restricted Pod Security Standard (Knative's `secure-
 in what authors omit), gets Istio sidecars (possible under `restricted` thanks to istio-cni), a
 ResourceQuota and LimitRange from the team's config, a default-deny ingress NetworkPolicy plus the
 ingress the platform needs (gateways, activator, Prometheus), and a Role for the team's Kubernetes
-group. The group is mapped to the team's IAM role by an EKS access entry in aws.py.
+group. The group is mapped to the team's IAM role by an EKS access entry in aws.py. The `functions`
+service account carries the team's function role (IRSA, components/delivery/identities.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pulumi_kubernetes.core.v1 import (
     Namespace,
     ResourceQuota,
     ResourceQuotaSpecArgs,
+    ServiceAccount,
 )
 from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 from pulumi_kubernetes.networking.v1 import (
@@ -167,6 +169,8 @@ def fence(
 @dataclass
 class TenantArgs:
     team: TeamConfig
+    function_role_arn: pulumi.Input[str] | None = None
+    """The team's function role: the `functions` service account's IRSA annotation."""
 
 
 class TeamNamespace(pulumi.ComponentResource):
@@ -202,4 +206,17 @@ class TeamNamespace(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[role]),
         )
+        if args.function_role_arn is not None:
+            # A function that calls AWS names this account; its pods get the role's web identity
+            # token from the EKS webhook, and no Kubernetes API token (functions never call it).
+            ServiceAccount(
+                naming.child_name(name, "functions-sa"),
+                metadata=ObjectMetaArgs(
+                    name=c.FUNCTION_SERVICE_ACCOUNT,
+                    namespace=t.name,
+                    annotations={"eks.amazonaws.com/role-arn": args.function_role_arn},
+                ),
+                automount_service_account_token=False,
+                opts=child,
+            )
         self.register_outputs({"namespace": t.name})

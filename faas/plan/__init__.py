@@ -15,7 +15,12 @@ from typing import Any
 
 from components import naming
 from components.config import ConfigError, load
-from components.config.stackfile import read_stack_file, sibling_config, stacks_dir
+from components.config.stackfile import (
+    colour_configs,
+    read_stack_file,
+    sibling_config,
+    stacks_dir,
+)
 from components.config.stackfile import stack_names as _stack_names
 from faas.plan.engine import Registration, Run, run_program
 
@@ -34,7 +39,7 @@ def validate(stack: str, where: Path | None = None) -> dict[str, Any]:
     raw = read_stack_file(stack, folder)
     if raw is None:
         raise StackNotFound(f"no stack file {folder / f'Pulumi.{stack}.yaml'}")
-    load(stack, raw, sibling_config(stack, folder))
+    load(stack, raw, sibling_config(stack, folder), colour_configs(stack, folder))
     return raw
 
 

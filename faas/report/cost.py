@@ -233,6 +233,12 @@ def _bucket(_: Resource, __: _Context) -> Priced:
     return monthly, monthly, f"assumed {gb:g} GB stored"
 
 
+def _repository(_: Resource, __: _Context) -> Priced:
+    gb = prices.ASSUMED_REPOSITORY_GB
+    monthly = gb * prices.ECR_STORAGE_GB_MONTH.usd
+    return monthly, monthly, f"assumed {gb:g} GB of images stored"
+
+
 RULES: dict[str, Rule] = {
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:eks/nodeGroup:NodeGroup": _node_group,
@@ -246,6 +252,7 @@ RULES: dict[str, Rule] = {
     "aws:s3/bucket:Bucket": _bucket,
     "aws:s3/bucketV2:BucketV2": _bucket,
     "kubernetes:karpenter.sh/v1:NodePool": lambda pool, _: node_pool_cost(pool.inputs),
+    "aws:ecr/repository:Repository": _repository,
 }
 
 

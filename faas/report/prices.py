@@ -155,6 +155,16 @@ S3_STANDARD_GB_MONTH = Price(
     0.023, "GB-month (first 50 TB)", "https://aws.amazon.com/s3/pricing/", TABLE_DATE, False
 )
 ASSUMED_BUCKET_GB = 5.0  # a log/archive bucket of a dev environment; assumption, not a price
+ECR_STORAGE_GB_MONTH = Price(
+    0.10,
+    "GB-month stored (private repositories; basic scanning and same-region pulls are free)",
+    "https://aws.amazon.com/ecr/pricing/",
+    TABLE_DATE,
+    verified=False,
+)
+# One function's repository: the lifecycle keeps ~30 releases of a slim image (tens of MB,
+# shared base layers stored once); an assumption, not a price.
+ASSUMED_REPOSITORY_GB = 1.0
 
 # Types that cost nothing by themselves, with the reason. A type matching none of these and
 # without a pricing rule in cost.py is reported as "not priced", never as zero.
@@ -189,6 +199,8 @@ FREE_TYPES: dict[str, str] = {
     "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec": "no Route 53 charge for DNSSEC signing",
     "aws:s3/*": "bucket settings are free; storage is priced on the bucket",
     "aws:kms/alias:Alias": "free",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": "free",
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": "free",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "free",
     "aws:cloudwatch/eventRule:EventRule": "rules matching AWS service events are free "
     "(https://aws.amazon.com/eventbridge/pricing/)",
@@ -234,6 +246,7 @@ def table() -> list[tuple[str, Price]]:
         ("KMS key, asymmetric (DNSSEC signing)", KMS_ASYMMETRIC_KEY_MONTH),
         ("Route 53 hosted zone", HOSTED_ZONE_MONTH),
         ("S3 standard storage", S3_STANDARD_GB_MONTH),
+        ("ECR storage", ECR_STORAGE_GB_MONTH),
     ]
     rows += [(f"EBS {kind}", price) for kind, price in EBS_GB_MONTH.items()]
     rows += [(f"EC2 {name} on-demand", price) for name, price in INSTANCE_HOUR.items()]

@@ -83,13 +83,17 @@ def no_wildcard_principal(res: Resource, _: Mapping[str, Any]) -> Iterator[str]:
 @resource_rule(
     "iam-irsa-trust-pinned",
     [ROLE],
-    description="IRSA roles trust one service account: StringEquals on <issuer>:sub and :aud.",
+    description=(
+        "Web-identity roles (IRSA, CI pipelines) trust exact subjects: StringEquals on "
+        "<issuer>:sub and :aud, the audience sts.amazonaws.com for EKS issuers."
+    ),
     source="checkov CKV_AWS_358 pattern (OIDC trust needs sub/aud conditions); CIS EKS 5.2.1",
     severity="high",
     level="mandatory",
     fix=(
         "Add Condition.StringEquals {'<issuer>:sub': 'system:serviceaccount:<ns>:<sa>', "
-        "'<issuer>:aud': 'sts.amazonaws.com'} to the web-identity statement."
+        "'<issuer>:aud': 'sts.amazonaws.com'} to the web-identity statement (a CI issuer: its "
+        "exact subjects and its documented audience)."
     ),
 )
 def irsa_trust_pinned(res: Resource, _: Mapping[str, Any]) -> Iterator[str]:
@@ -98,13 +102,17 @@ def irsa_trust_pinned(res: Resource, _: Mapping[str, Any]) -> Iterator[str]:
             continue
         equals = (stmt.get("Condition") or {}).get("StringEquals") or {}
         sub = [v for k, v in equals.items() if k.endswith(":sub")]
-        aud = [v for k, v in equals.items() if k.endswith(":aud")]
+        aud = {k: v for k, v in equals.items() if k.endswith(":aud")}
         if not sub:
             yield "web-identity trust without StringEquals on <issuer>:sub"
         elif any("*" in str(v) for v in sub):
             yield "web-identity trust pins :sub with a wildcard"
-        if aud != ["sts.amazonaws.com"]:
-            yield "web-identity trust without StringEquals <issuer>:aud = sts.amazonaws.com"
+        if not aud or any("*" in str(v) for v in aud.values()):
+            yield "web-identity trust without StringEquals on <issuer>:aud"
+        # EKS's IRSA tokens carry the audience STS expects; any other is a misconfiguration.
+        for key, value in aud.items():
+            if key.startswith("oidc.eks.") and value != "sts.amazonaws.com":
+                yield "web-identity trust without StringEquals <issuer>:aud = sts.amazonaws.com"
 
 
 @resource_rule(

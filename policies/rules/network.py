@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 
+from components.constants import PRIVATE_IPV4_RANGES
 from policies.framework import (
     Hit,
     Resource,
@@ -166,6 +168,83 @@ def no_world_ingress(resources: Sequence[Resource], _: Mapping[str, Any]) -> Ite
     yield from per_resource(of_type(resources, SG_RULE, SG_INGRESS), separate)
 
 
+def internal_security_groups(resources: Sequence[Resource]) -> set[str]:
+    """URNs of the internal balancer's groups: tagged edge/-internal-lb, or used by an internal
+    load balancer."""
+    found: set[str] = set()
+    for sg in of_type(resources, SG):
+        try:
+            tags = tags_of(sg)
+        except UnknownValueError:
+            continue
+        if tags.get("Component") == "edge" and tags.get("Name", "").endswith("-internal-lb"):
+            found.add(sg.urn)
+    for lb in of_type(resources, LOAD_BALANCER):
+        try:
+            internal = get(lb.props, "internal") is True
+        except UnknownValueError:
+            continue
+        if internal:
+            found.update(sg.urn for sg in referenced(lb, "securityGroups", resources, SG))
+    return found
+
+
+_PRIVATE = tuple(ipaddress.ip_network(c) for c in PRIVATE_IPV4_RANGES)
+
+
+def _not_private(cidrs: list[str]) -> list[str]:
+    out = []
+    for cidr in cidrs:
+        try:
+            net = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            out.append(cidr)
+            continue
+        if net.version != 4 or not any(net.subnet_of(p) for p in _PRIVATE):
+            out.append(cidr)
+    return out
+
+
+@stack_rule(
+    "internal-entry-point-private-sources",
+    description=(
+        "The internal balancer takes clients only from private ranges (its VPC, peered VPCs, "
+        "on-premises), never 0.0.0.0/0 or a public range."
+    ),
+    source="platform invariant (docs/edge.md: internal entry point; RFC 1918, RFC 6598)",
+    severity="high",
+    level="mandatory",
+    fix=(
+        "List peered and on-premises ranges in faas:edge.internalIngressCidrs (10/8, 172.16/12, "
+        "192.168/16, 100.64/10); serve internet clients on the DMZ entry point."
+    ),
+)
+def internal_private_sources(resources: Sequence[Resource], _: Mapping[str, Any]) -> Iterator[Hit]:
+    internal = internal_security_groups(resources)
+
+    def inline(sg: Resource) -> Iterator[str]:
+        for rule in items(sg.props, "ingress"):
+            cidrs = strings(rule, "cidrBlocks") + strings(rule, "ipv6CidrBlocks")
+            for cidr in _not_private(cidrs):
+                yield f"{sg.name} accepts {cidr}"
+
+    def separate(rule: Resource) -> Iterator[str]:
+        targets = {sg.urn for sg in referenced(rule, "securityGroupId", resources, SG)}
+        if not targets & internal:
+            return
+        if rule.type == SG_RULE:
+            if get(rule.props, "type") != "ingress":
+                return
+            cidrs = strings(rule.props, "cidrBlocks") + strings(rule.props, "ipv6CidrBlocks")
+        else:
+            cidrs = strings(rule.props, "cidrIpv4") + strings(rule.props, "cidrIpv6")
+        for cidr in _not_private(cidrs):
+            yield f"{rule.name} opens the internal entry point to {cidr}"
+
+    yield from per_resource([sg for sg in of_type(resources, SG) if sg.urn in internal], inline)
+    yield from per_resource(of_type(resources, SG_RULE, SG_INGRESS), separate)
+
+
 @resource_rule(
     "security-group-descriptions",
     [SG],
@@ -203,6 +282,7 @@ RULES = [
     flow_log_all,
     default_sg_closed,
     no_world_ingress,
+    internal_private_sources,
     sg_descriptions,
     no_public_ip_on_launch,
 ]
