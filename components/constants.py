@@ -18,6 +18,7 @@ KNATIVE_OPERATOR_NAMESPACE = "knative-operator"
 KNATIVE_SERVING_NAMESPACE = "knative-serving"
 KNATIVE_EVENTING_NAMESPACE = "knative-eventing"
 OBSERVABILITY_NAMESPACE = "observability"
+FLUX_NAMESPACE = "flux-system"  # Flux, syncing the teams' functions from Git (components/gitops)
 LBC_NAMESPACE = "kube-system"
 LBC_SERVICE_ACCOUNT = "aws-load-balancer-controller"
 FLUENT_BIT_SERVICE_ACCOUNT = "aws-for-fluent-bit"
@@ -46,6 +47,7 @@ PLATFORM_NAMESPACES = frozenset(
         OBSERVABILITY_NAMESPACE,
         SMOKE_NAMESPACE,
         KARPENTER_NAMESPACE,
+        FLUX_NAMESPACE,
     }
 )
 # The only namespaces that may enforce Pod Security `privileged`, each for a workload that cannot

@@ -13,6 +13,7 @@ from typing import Any
 
 import pulumi
 
+from components import versions
 from components.capacity.karpenter import Karpenter, KarpenterArgs
 from components.compute.addons import AddonArgs, Addons
 from components.compute.cluster import Cluster, ClusterArgs, with_kubernetes_provider
@@ -29,6 +30,7 @@ from components.delivery.identities import (
 from components.delivery.registry import Registry, RegistryArgs
 from components.dns import EnvironmentArgs, EnvironmentDns
 from components.edge import Edge, EdgeArgs
+from components.gitops import FunctionSync, FunctionSyncArgs
 from components.network import Network, NetworkArgs
 from components.serving import ServingArgs, ServingPlatform
 from components.shared.identity import Identity
@@ -60,6 +62,7 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
         ClusterArgs(
             identity=ident,
             settings=cfg.cluster,
+            release=cfg.release,
             region=cfg.region,
             subnet_ids=network.private_subnet_ids,
         ),
@@ -82,7 +85,6 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
         AddonArgs(
             identity=ident,
             cluster=cluster.record,
-            kubernetes_version=cfg.cluster.kubernetes_version,
             addons=["coredns", "aws-ebs-csi-driver"],
             after=list(nodes.groups),
         ),
@@ -118,7 +120,7 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
         ident.name("delivery", "resolver"),
         ImageResolverArgs(identity=ident, cluster=cluster.record),
     )
-    ServingPlatform(
+    serving = ServingPlatform(
         ident.name("serving"),
         ServingArgs(
             identity=ident,
@@ -132,11 +134,24 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
         ),
         opts=pulumi.ResourceOptions(providers={"kubernetes": record.provider}),
     )
+    FunctionSync(
+        ident.name("gitops"),
+        FunctionSyncArgs(
+            teams=cfg.serving.teams,
+            namespaces=serving.team_namespaces,
+            release=record.release,
+            after=[serving.knative_serving],
+        ),
+        opts=pulumi.ResourceOptions(providers={"kubernetes": record.provider}),
+    )
     return {
         **edge.stack_outputs(),
         "cluster_name": record.name,
         "region": cfg.region,
         "color": cfg.color,
+        # What the environment stack compares between the colours (release skew).
+        "release": cfg.release.name,
+        "release_versions": cfg.release.summary(),
         "vpc_id": network.vpc_id,
         "node_group_names": [g.node_group_name for g in nodes.groups],
         "oidc_provider_arn": record.oidc_provider_arn,
@@ -161,10 +176,28 @@ def build_environment_stack(cfg: EnvironmentStackConfig) -> dict[str, Any]:
         ident.name("registry"),
         RegistryArgs(identity=ident, settings=cfg.registry, region=cfg.region),
     )
+    releases = colour_releases(dns.references)
     return {
         **dns.stack_outputs(),
         "environment": cfg.environment,
         "registry_url": registry.registry_url,
         "repository_urls": registry.repository_urls,
         "publisher_role_arns": registry.publisher_role_arns,
+        "colour_releases": releases,
+        "release_skew": releases.apply(versions.skew),
     }
+
+
+def colour_releases(refs: dict[str, pulumi.StackReference]) -> pulumi.Output[dict[str, Any]]:
+    """Colour -> the release it runs and that release's versions, for each colour stack that
+    exports them (a colour not deployed yet, or deployed before releases existed, is left out)."""
+    colors = list(refs)
+
+    def collect(outputs: list[dict[str, Any] | None]) -> dict[str, Any]:
+        return {
+            color: {"release": outs["release"], **dict(outs.get("release_versions") or {})}
+            for color, outs in zip(colors, outputs, strict=True)
+            if outs and outs.get("release")
+        }
+
+    return pulumi.Output.all(*(refs[c].outputs for c in colors)).apply(collect)

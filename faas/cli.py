@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cutover": ("faas.ops.cutover.cli", "move an environment's traffic to the other colour"),
     "bootstrap": ("faas.ops.bootstrap.cli", "create or repair the Pulumi state backend"),
     "new-env": ("faas.ops.newenv", "write the stack files and policy config of a new environment"),
+    "ci": ("faas.ci.cli", "CI decisions: changed stacks, the release guard of the active colour"),
     "completion": ("faas.completion", "print a shell completion script (bash or zsh)"),
 }
 

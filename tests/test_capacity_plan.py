@@ -32,7 +32,8 @@ def stack(request):
 
 def test_controller_is_pinned_and_runs_on_the_system_nodes(stack):
     doc = plan(stack)
-    pin, crd_pin = versions.HELM_CHARTS["karpenter"], versions.HELM_CHARTS["karpenter-crd"]
+    catalogue = versions.RELEASES[doc["config"]["faas:release"]]
+    pin, crd_pin = catalogue.chart("karpenter"), catalogue.chart("karpenter-crd")
     controller, crds = release(doc, "karpenter"), release(doc, "karpenter-crd")
     assert controller["chart"] == f"{pin['repo']}/{pin['chart']}" and pin["repo"].startswith(
         "oci://"

@@ -53,7 +53,7 @@ def test_many_problems_are_reported_together_with_paths():
     cfg["faas:color"] = "red"
     cfg["faas:nodeGroups"]["system"]["minSize"] = 5
     cfg["faas:nodeGroups"]["spot"][0]["instanceTypes"] = ["m5.large", "c5.large"]
-    cfg["faas:cluster"]["kubernetesVersion"] = "1.20"
+    cfg["faas:release"] = "1999-01"
     found = problems("dev-blue", cfg)
     expected = [
         "faas:network.cidr: 10.0.0.0/33 is not a CIDR",
@@ -64,7 +64,7 @@ def test_many_problems_are_reported_together_with_paths():
         "faas:nodeGroups.spot[0].instanceTypes: ['m5.large', 'c5.large']: a spot group needs at "
         "least 3",
         "faas:nodeGroups.spot[0].instanceTypes: mixed vCPU/memory sizes",
-        "faas:cluster.kubernetesVersion: '1.20' is not a supported version",
+        "faas:release: '1999-01' is not a release in components/versions.py",
     ]
     for text in expected:
         assert any(p.startswith(text) for p in found), (text, found)

@@ -28,8 +28,7 @@ RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 def minor_of(doc: dict[str, Any]) -> str:
-    cluster = doc["config"].get("faas:cluster") or {}
-    return cluster.get("kubernetesVersion", versions.DEFAULT_KUBERNETES_VERSION)
+    return versions.RELEASES[doc["config"]["faas:release"]].kubernetes
 
 
 def source_of(inputs: dict[str, Any]) -> tuple[str, str]:
@@ -43,9 +42,12 @@ def source_of(inputs: dict[str, Any]) -> tuple[str, str]:
 
 
 def pin_of(release: dict[str, Any]) -> str:
-    """The HELM_CHARTS key a release installs (chart, repository and version must all match)."""
+    """The chart key a Helm release installs (chart, repository and version must all match one
+    pin of the catalogue)."""
     inputs = release["inputs"]
-    for key, pin in versions.HELM_CHARTS.items():
+    for key, pin in versions.all_chart_pins():
+        if pin["version"] != inputs["version"]:
+            continue
         if (pin["repo"], pin["chart"]) == source_of(inputs):
             assert inputs["version"] == pin["version"], f"{name_of(release['urn'])} is not pinned"
             return key

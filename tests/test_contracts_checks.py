@@ -244,10 +244,10 @@ def test_an_unknown_core_field_and_a_wrong_type_are_errors() -> None:
 
 
 def test_an_unpublished_chart_version_fails() -> None:
-    repo = versions.HELM_CHARTS["knative-operator"]["repo"]
+    repo = versions.CHARTS_2026_11["knative-operator"]["repo"]
     assert published(repo, "knative-operator", "v1.23.0")
     assert not published(repo, "knative-operator", "v1.23.1")
-    pins = copy.deepcopy(versions.HELM_CHARTS)
+    pins = copy.deepcopy(versions.CHARTS_2026_11)
     pins["knative-operator"]["version"] = "v1.23.1"
     assert unpublished_pins(pins)[0].startswith(
         "knative-operator: knative-operator v1.23.1 is not in the index of "
@@ -265,7 +265,7 @@ def test_an_operator_component_version_it_does_not_bundle_fails() -> None:
 
 
 def test_a_pin_without_contracts_fails_with_the_fetch_command() -> None:
-    pins = {"istiod": {**versions.HELM_CHARTS["istiod"], "version": "1.31.0"}}
+    pins = {"istiod": {**versions.CHARTS_2026_11["istiod"], "version": "1.31.0"}}
     (message,) = missing_contracts(pins)
     assert "python -m faas.contracts.refresh chart istiod 1.31.0 --git-dir" in message
     assert "github.com/istio/istio" in message

@@ -37,7 +37,7 @@ def test_cli_cutover_end_to_end(moto: MotoServer, probe: ProbeServer, tmp_path: 
         sys.executable, "scripts/cutover.py", "--env", ENV, "--to", "green",
         "--stack-dir", str(stacks), "--soak", "0", "--probe-url", probe.url,
         "--env-probe-url", probe.url, "--probe-ca", probe.cafile, "--yes",
-        "--report", str(report),
+        "--report", str(report), "--skip-parity",
     ]  # fmt: skip
     res = subprocess.run(cmd, cwd=REPO, env=moto.env(), capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stdout + res.stderr
@@ -58,6 +58,7 @@ def test_cli_refuses_without_confirmation_off_a_terminal(
         sys.executable, "scripts/cutover.py", "--env", ENV, "--to", "green",
         "--zone", f"faas.{BASE}", "--region", "us-east-1", "--soak", "0",
         "--probe-url", probe.url, "--env-probe-url", probe.url, "--probe-ca", probe.cafile,
+        "--skip-parity",
     ]  # fmt: skip
     res = subprocess.run(
         cmd,
@@ -90,6 +91,7 @@ def test_cli_sigterm_during_soak_rolls_back(moto: MotoServer, probe: ProbeServer
         sys.executable, "scripts/cutover.py", "--env", ENV, "--to", "green",
         "--zone", f"faas.{BASE}", "--region", "us-east-1", "--soak", "30", "--yes",
         "--probe-url", probe.url, "--env-probe-url", probe.url, "--probe-ca", probe.cafile,
+        "--skip-parity",
     ]  # fmt: skip
     proc = subprocess.Popen(
         cmd, cwd=REPO, env=moto.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

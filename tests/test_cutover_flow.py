@@ -49,6 +49,7 @@ def run(
         "--env", "dev", "--to", "green", "--zone", ZONE, "--region", "us-east-1",
         "--soak", "0", "--probe-url", probe.url, "--env-probe-url", probe.url,
         "--probe-ca", probe.cafile, "--yes", "--operator", "tester@ci", "--report", str(report),
+        "--skip-parity",  # parity has its own scenarios: tests/test_cutover_parity.py
         *extra,
     ]  # fmt: skip
     code = cli.main(

@@ -166,7 +166,7 @@ def test_addons_pinned_and_ordered_around_the_nodes(dev):
     # Tenant NetworkPolicies are only enforced when the VPC CNI is told to.
     cni_config = json.loads(addons["vpc-cni"]["inputs"]["configurationValues"])
     assert cni_config["enableNetworkPolicy"] == "true"
-    pinned = versions.EKS_ADDONS["1.34"]
+    pinned = versions.RELEASES[dev["config"]["faas:release"]].addons
     assert all(a["inputs"]["addonVersion"] == pinned[n] for n, a in addons.items())
     groups = {s["urn"] for s in states(dev, "aws:eks/nodeGroup:NodeGroup")}
     for late in ("coredns", "aws-ebs-csi-driver"):

@@ -102,7 +102,7 @@ def test_github_tests_first_and_releases_only_main_through_its_environment():
     assert jobs["release"]["environment"] == "dev"
     # Only the release job may mint an OIDC token; the workflow default cannot.
     assert "id-token" not in wf["permissions"]
-    assert jobs["release"]["permissions"] == {"contents": "read", "id-token": "write"}
+    assert jobs["release"]["permissions"] == {"contents": "write", "id-token": "write"}
     # Pull requests build and scan too, without any cloud access.
     verify = [_text(s) for s in jobs["verify"]["steps"]]
     build = next(i for i, t in enumerate(verify) if STAGES["build"](t))
@@ -117,8 +117,8 @@ def test_github_assumes_the_publisher_role_by_oidc_only():
     assert creds["uses"].startswith("aws-actions/configure-aws-credentials@v")
     assert set(creds["with"]) == {"role-to-assume", "aws-region"}
     assert creds["with"]["role-to-assume"] == "${{ vars.FAAS_PUBLISHER_ROLE_ARN }}"
-    # The only secret is the GitOps repository's git token.
-    assert set(re.findall(r"secrets\.(\w+)", GITHUB.read_text())) == {"GITOPS_TOKEN"}
+    # No stored secret at all: the GitOps commit uses the job's own token.
+    assert re.findall(r"secrets\.(\w+)", GITHUB.read_text()) == []
 
 
 def test_azure_tests_first_and_calls_aws_only_through_the_oidc_service_connection():

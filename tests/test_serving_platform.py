@@ -11,7 +11,7 @@ import json
 import pytest
 import yaml
 
-from components import config, naming, versions
+from components import config, naming
 from components import constants as c
 from components.compute.record import ClusterRecord
 from components.config.stackfile import read_stack_file
@@ -55,6 +55,7 @@ def resources(cfg):
                     region=cfg.region,
                     security_group_id="sg-nodes",
                     kubeconfig="{}",
+                    release=cfg.release,
                 ),
                 vpc_id="vpc-123",
                 entry_points={
@@ -108,11 +109,11 @@ EXPECTED_RELEASES = {
 }
 
 
-def test_every_release_is_pinned(resources):
+def test_every_release_is_pinned(resources, cfg):
     rel = releases(resources)
     assert set(rel) == set(EXPECTED_RELEASES)
     for name, key in EXPECTED_RELEASES.items():
-        pin = versions.HELM_CHARTS[key]
+        pin = cfg.release.chart(key)
         assert rel[name]["chart"] == pin["chart"], name
         assert rel[name]["version"] == pin["version"], name
         assert rel[name]["repositoryOpts"]["repo"] == pin["repo"], name
@@ -262,7 +263,7 @@ def test_fluent_bit_logs_to_encrypted_group_with_retention(resources, cfg):
 
 def test_knative_serving_domains_and_gateway_selection(resources, cfg):
     spec = one(custom(resources, "KnativeServing"))["spec"]
-    assert spec["version"] == versions.KNATIVE_SERVING_VERSION
+    assert spec["version"] == cfg.release.knative
     conf = spec["config"]
     assert conf["network"]["domain-template"] == "{{.Name}}-{{.Namespace}}.{{.Domain}}"
     domain = conf["domain"]
@@ -318,9 +319,9 @@ def test_tracing_reaches_the_configured_backend(resources, cfg):
     assert telemetry["randomSamplingPercentage"] == cfg.serving.tracing.sample_rate * 100
 
 
-def test_eventing_has_a_default_broker(resources):
+def test_eventing_has_a_default_broker(resources, cfg):
     spec = one(custom(resources, "KnativeEventing"))["spec"]
-    assert spec["version"] == versions.KNATIVE_EVENTING_VERSION
+    assert spec["version"] == cfg.release.knative
     assert "MTChannelBasedBroker" in spec["config"]["config-br-defaults"]["default-br-config"]
 
 

@@ -167,6 +167,7 @@ class Karpenter(pulumi.ComponentResource):
             c.KARPENTER_NAMESPACE,
             {},
             pulumi.ResourceOptions(parent=self, depends_on=[ns]),
+            release=cluster.release,
         )
         controller = pinned_release(
             "karpenter",
@@ -177,6 +178,7 @@ class Karpenter(pulumi.ComponentResource):
                 parent=self, depends_on=[ns, crds, policy, association, node_access]
             ),
             skip_crds=True,
+            release=cluster.release,
         )
         after = pulumi.ResourceOptions(parent=self, depends_on=[crds, controller])
         CustomResource(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components import naming, versions
+from components import naming
 from components.compute.record import ClusterRecord
 from components.shared.iam import irsa_trust
 from components.shared.identity import Identity
@@ -50,9 +50,9 @@ _CONFIGURATION = {
 class AddonArgs:
     identity: Identity
     cluster: ClusterRecord
-    kubernetes_version: str
+    """The cluster; its release gives each add-on's version."""
     addons: list[str] = field(default_factory=list)
-    """Names from `versions.EKS_ADDONS`; each is installed at the version pinned for the minor."""
+    """Add-on names; each is installed at the version the cluster's release pins."""
     after: list[pulumi.Resource] = field(default_factory=list)
     """What must exist before the addons (the node groups, for addons that run Deployments).
     Given to each addon: `depends_on` on a component does not hold back its children."""
@@ -62,7 +62,7 @@ class Addons(pulumi.ComponentResource):
     def __init__(self, name: str, args: AddonArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("faas:cluster:Addons", name, None, opts)
         ident = args.identity
-        pinned = versions.EKS_ADDONS[args.kubernetes_version]
+        pinned = args.cluster.release.addons
         self.addons: dict[str, aws.eks.Addon] = {}
         for addon in args.addons:
             role_arn = None

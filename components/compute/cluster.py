@@ -24,6 +24,7 @@ from components.shared.iam import policy_json, service_trust
 from components.shared.identity import Identity
 from components.shared.kms import EncryptionKey, EncryptionKeyArgs
 from components.shared.logs import EncryptedLogGroup, EncryptedLogGroupArgs
+from components.versions import Release
 
 COMPONENT = "cluster"
 # checkov CKV_AWS_37 / CIS EKS 2.1.1: every control-plane log type.
@@ -35,6 +36,8 @@ ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPoli
 class ClusterArgs:
     identity: Identity
     settings: ClusterConfig
+    release: Release
+    """The colour's release: the control plane's Kubernetes minor and the add-on versions."""
     region: str
     subnet_ids: Sequence[pulumi.Input[str]]
     """Private subnets: the control plane's network interfaces and the nodes live there."""
@@ -105,7 +108,7 @@ class Cluster(pulumi.ComponentResource):
             cname,
             name=cname,
             role_arn=role.arn,
-            version=cfg.kubernetes_version,
+            version=args.release.kubernetes,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=list(args.subnet_ids),
                 endpoint_private_access=True,
@@ -179,6 +182,7 @@ class Cluster(pulumi.ComponentResource):
             region=args.region,
             security_group_id=self.eks.vpc_config.cluster_security_group_id,
             kubeconfig=kubeconfig_json,
+            release=args.release,
         )
         # Addons the nodes need to become Ready (networking); coredns and the EBS CSI driver need
         # running nodes and are added after the node groups (components/platform.py).
@@ -187,7 +191,6 @@ class Cluster(pulumi.ComponentResource):
             AddonArgs(
                 identity=ident,
                 cluster=self.record,
-                kubernetes_version=cfg.kubernetes_version,
                 addons=["vpc-cni", "kube-proxy", "eks-pod-identity-agent"],
             ),
             opts=child,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.versions import Release
+
 
 @dataclass(frozen=True)
 class ClusterRecord:
@@ -27,5 +29,8 @@ class ClusterRecord:
     security_group_id: pulumi.Output[str]
     """The cluster security group: the nodes' (and so, with the VPC CNI, the pods') group."""
     kubeconfig: pulumi.Output[str]
+    release: Release
+    """The catalogue release the cluster runs (`faas:release`): its Kubernetes minor, add-ons and
+    charts. Components that install something on the cluster take their versions from it."""
     provider: k8s.Provider | None = None
     """The Kubernetes provider; None until the nodes exist (`with_kubernetes_provider`)."""

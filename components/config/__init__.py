@@ -19,13 +19,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from components import naming
+from components import naming, versions
 from components.config import capacity as capacity_section
 from components.config import cluster as cluster_section
 from components.config import edge as edge_section
 from components.config import environment as environment_section
+from components.config import gitops as gitops_section
 from components.config import network as network_section
 from components.config import nodegroups as nodegroups_section
+from components.config import release as release_section
 from components.config.capacity import CapacityConfig
 from components.config.cluster import ClusterConfig
 from components.config.edge import EdgeConfig
@@ -55,6 +57,7 @@ __all__ = [
 _COMMON_KEYS = {"environment", "baseDomain", "parentZoneId"}
 _CLUSTER_KEYS = _COMMON_KEYS | {
     "color",
+    "release",
     "network",
     "cluster",
     "nodeGroups",
@@ -75,6 +78,8 @@ class ClusterStackConfig:
     region: str
     base_domain: str
     parent_zone_id: str
+    release: versions.Release
+    """The catalogue entry `faas:release` names: Kubernetes, add-ons, charts, Knative."""
     network: NetworkConfig
     cluster: ClusterConfig
     system_nodes: NodeGroupConfig
@@ -172,6 +177,7 @@ def _section(top: Reader, problems: Problems, key: str, keys: set[str], default:
 def _cluster_stack(
     top: Reader, problems: Problems, common: dict, color: str, sibling: Mapping[str, Any] | None
 ) -> ClusterStackConfig:
+    release = release_section.read_release(top, problems)
     network = network_section.read_network(
         _section(top, problems, "network", network_section.KEYS), common["region"]
     )
@@ -187,9 +193,11 @@ def _cluster_stack(
     capacity = capacity_section.read_capacity(
         _section(top, problems, "capacity", capacity_section.KEYS, {})
     )
+    gitops_section.check_same_sources(serving.teams, sibling, problems, "faas:serving.teams")
     return ClusterStackConfig(
         **common,
         color=color,
+        release=release,
         network=network,
         cluster=cluster,
         system_nodes=system,

@@ -1,10 +1,13 @@
-"""`faas:cluster`: Kubernetes version, service range, API endpoint access, admins, log retention."""
+"""`faas:cluster`: service range, API endpoint access, admins, log retention.
+
+The Kubernetes version is not set here: it comes with the colour's release (`faas:release`,
+components/config/release.py), so it can never disagree with the add-ons built for it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components import versions
 from components.config.reader import Reader, parse_cidr
 from components.constants import ROLE_ARN_RE
 
@@ -19,8 +22,6 @@ KEYS = {
 
 @dataclass(frozen=True)
 class ClusterConfig:
-    kubernetes_version: str
-    """A minor in `versions.SUPPORTED_KUBERNETES_VERSIONS`."""
     service_cidr: str
     """Kubernetes service CIDR; must not overlap the VPC."""
     public_access_cidrs: tuple[str, ...]
@@ -32,12 +33,12 @@ class ClusterConfig:
 
 
 def read_cluster(r: Reader) -> ClusterConfig:
-    version = r.str("kubernetesVersion", versions.DEFAULT_KUBERNETES_VERSION)
-    if version not in versions.SUPPORTED_KUBERNETES_VERSIONS:
+    if "kubernetesVersion" in r.raw:
+        # The key existed before releases did; say where it went instead of "unknown key".
         r.problems.add(
             r.sub("kubernetesVersion"),
-            f"{version!r} is not a supported version "
-            f"({', '.join(versions.SUPPORTED_KUBERNETES_VERSIONS)})",
+            "the Kubernetes version comes from the colour's release now: remove this key and "
+            "set faas:release (components/versions.py lists the releases)",
         )
     service = r.network("serviceCidr", "172.20.0.0/16")
     public = r.str_list("publicAccessCidrs", [])
@@ -54,7 +55,6 @@ def read_cluster(r: Reader) -> ClusterConfig:
         if not ROLE_ARN_RE.match(arn):
             r.problems.add(f"{r.sub('adminRoleArns')}[{i}]", f"{arn!r} is not an IAM role ARN")
     return ClusterConfig(
-        kubernetes_version=version,
         service_cidr=str(service) if service else "",
         public_access_cidrs=public,
         admin_role_arns=admins,

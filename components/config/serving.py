@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from components.capacity import podsize
 from components.config.delivery import CiConfig, read_team_delivery
+from components.config.gitops import SourceConfig, read_source
 from components.config.observability import ObservabilityConfig, read_observability
 from components.config.reader import Problems, Reader
 from components.constants import PLATFORM_NAMESPACES, ROLE_ARN_RE, SMOKE_MAX_SCALE
@@ -40,6 +41,9 @@ class TeamConfig:
     """Managed policy ARNs attached to the team's function role (within the platform boundary)."""
     ci: CiConfig | None = None
     """The team's pipeline identity (OIDC issuer and subjects) that may push its images."""
+    source: SourceConfig | None = None
+    """Where the team's functions live in Git (`source: {url, path, revision, secretName}`);
+    Flux syncs it on every colour. None: nothing is synced for the team."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,17 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
             raw_team,
             f"{r.sub('teams')}[{i}]",
             problems,
-            {"name", "iamRoleArn", "cpu", "memory", "pods", "functions", "policies", "ci"},
+            {
+                "name",
+                "iamRoleArn",
+                "cpu",
+                "memory",
+                "pods",
+                "functions",
+                "policies",
+                "ci",
+                "source",
+            },
         )
         name = tr.str("name")
         if name and not _LABEL_RE.match(name):
@@ -190,6 +204,7 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
                 memory=memory,
                 pods=pods,
                 **read_team_delivery(tr, _LABEL_RE),
+                source=read_source(tr.get("source", None), tr.sub("source"), problems),
             )
         )
     names = [t.name for t in teams]

@@ -109,6 +109,8 @@ class EnvironmentDns(pulumi.ComponentResource):
         self._shared_validation(zone.zone_id)
 
         colours = []
+        self.references: dict[str, pulumi.StackReference] = {}
+        """The colour stacks, for other facts the environment reports (release skew)."""
         for color in naming.COLORS:
             stack = cfg.color_stack(color)
             ref = pulumi.StackReference(
@@ -116,6 +118,7 @@ class EnvironmentDns(pulumi.ComponentResource):
                 stack_name=stack,
                 opts=pulumi.ResourceOptions(parent=self),
             )
+            self.references[color] = ref
             # The records exist only for a deployed colour, and that is known only once the
             # reference is read, so they are declared inside `apply`. Stack-reference outputs are
             # read during preview too, so the records still show in `pulumi preview`.

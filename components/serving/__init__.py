@@ -68,12 +68,16 @@ class ServingPlatform(pulumi.ComponentResource):
 
         observability = Observability(
             naming.child_name(name, "observability"),
-            ObservabilityArgs(tracing=s.tracing, settings=s.observability),
+            ObservabilityArgs(
+                tracing=s.tracing, settings=s.observability, release=args.cluster.release
+            ),
             child,
         )
         istio = IstioMesh(
             naming.child_name(name, "istio"),
-            IstioArgs(tracing_sample_percent=s.tracing.sample_rate * 100),
+            IstioArgs(
+                tracing_sample_percent=s.tracing.sample_rate * 100, release=args.cluster.release
+            ),
             child,
         )
         gateways = list(istio.gateways.values())
@@ -96,6 +100,7 @@ class ServingPlatform(pulumi.ComponentResource):
                 color=color,
                 depends_on=gateways,
                 serving_after=list(args.knative_after),
+                release=args.cluster.release,
             ),
             child,
         )
@@ -118,12 +123,17 @@ class ServingPlatform(pulumi.ComponentResource):
             ),
             child,
         )
-        for team in s.teams:
-            TeamNamespace(
+        self.team_namespaces = {
+            team.name: TeamNamespace(
                 naming.child_name(name, "team", team.name),
                 TenantArgs(team=team, function_role_arn=args.function_role_arns.get(team.name)),
                 child,
-            )
+            ).namespace
+            for team in s.teams
+        }
+        """Team name -> namespace, for what else lands in it (Flux's team sources)."""
+        self.knative_serving = knative.serving
+        """The KnativeServing resource: Knative's CRDs exist once it is ready."""
         TeamAccess(
             naming.child_name(name, "team-access"),
             TeamAccessArgs(identity=ident, cluster=args.cluster, teams=s.teams),

@@ -190,6 +190,7 @@ class LoadBalancerBinding(pulumi.ComponentResource):
                 **placement.system_placement(),
             },
             pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            release=cluster.release,
         )
         for entry in c.GATEWAYS:
             CustomResource(
@@ -299,6 +300,7 @@ class LogShipping(pulumi.ComponentResource):
                 "tolerations": placement.everywhere_tolerations(),
             },
             pulumi.ResourceOptions(parent=self, depends_on=[policy, args.namespace]),
+            release=cluster.release,
         )
         self.register_outputs({"logGroupName": group_name})
 

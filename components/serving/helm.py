@@ -1,4 +1,4 @@
-"""Install a pinned chart: `helm.v3.Release` with chart, version and repo from versions.py.
+"""Install a pinned chart: `helm.v3.Release` with chart, version and repo from the colour's release.
 
 `helm.v3.Release` registers a single resource whose inputs carry the chart, version, repository,
 namespace and values, so the offline plan and the policy rules can read every choice
@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 from pulumi_kubernetes.helm.v3 import Release, ReleaseArgs, RepositoryOptsArgs
 
-from components import versions
+from components.versions import Release as PinnedRelease
 
 
 def pinned_release(
@@ -23,14 +23,17 @@ def pinned_release(
     opts: pulumi.ResourceOptions,
     create_namespace: bool = False,
     skip_crds: bool = False,
+    *,
+    release: PinnedRelease,
 ) -> Release:
-    """A release of `versions.HELM_CHARTS[chart_key]`; `name` is also the Helm release name.
+    """Helm release `name` of the chart `release` pins under `chart_key` (components/versions.py):
+    the colour's catalogue release decides the version, so blue and green can differ.
 
     An `oci://` repository has no index to look a chart up in: Helm takes the chart as
     `oci://<registry>/<path>/<chart>` and no repository options
     (https://helm.sh/docs/topics/registries/).
     """
-    pin = versions.HELM_CHARTS[chart_key]
+    pin = release.chart(chart_key)
     oci = pin["repo"].startswith("oci://")
     return Release(
         name,

@@ -24,12 +24,15 @@ from components.capacity import podsize
 from components.serving import placement
 from components.serving.helm import pinned_release
 from components.serving.podsecurity import pss_labels
+from components.versions import Release as PinnedRelease
 
 
 @dataclass
 class IstioArgs:
     tracing_sample_percent: float
     """Share of requests the gateways and sidecars trace (0..100)."""
+    release: PinnedRelease
+    """The colour's release: the Istio chart versions."""
 
 
 def gateway_values(entry: str) -> dict:
@@ -166,6 +169,7 @@ class IstioMesh(pulumi.ComponentResource):
             c.ISTIO_NAMESPACE,
             {"defaultRevision": "default"},
             after_ns,
+            release=args.release,
         )
         cni = pinned_release(
             "istio-cni",
@@ -173,6 +177,7 @@ class IstioMesh(pulumi.ComponentResource):
             c.ISTIO_NAMESPACE,
             cni_values(),
             pulumi.ResourceOptions(parent=self, depends_on=[base]),
+            release=args.release,
         )
         self.istiod = pinned_release(
             "istiod",
@@ -180,6 +185,7 @@ class IstioMesh(pulumi.ComponentResource):
             c.ISTIO_NAMESPACE,
             istiod_values(),
             pulumi.ResourceOptions(parent=self, depends_on=[base, cni]),
+            release=args.release,
         )
         # Mesh-wide sampling through the Telemetry API (the successor of meshConfig sampling):
         # https://istio.io/latest/docs/tasks/observability/distributed-tracing/telemetry-api/
@@ -205,6 +211,7 @@ class IstioMesh(pulumi.ComponentResource):
                 c.ISTIO_NAMESPACE,
                 gateway_values(entry),
                 pulumi.ResourceOptions(parent=self, depends_on=[self.istiod]),
+                release=args.release,
             )
             for entry in c.GATEWAYS
         }

@@ -16,11 +16,12 @@ from pulumi_kubernetes.core.v1 import Namespace
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from components import constants as c
-from components import naming, versions
+from components import naming
 from components.capacity import podsize
 from components.config.serving import ServingConfig
 from components.serving import domains, placement
 from components.serving.helm import pinned_release
+from components.versions import Release
 
 # Control-plane Deployments the operator renders; each gets system placement and 2 replicas.
 SERVING_WORKLOADS = (
@@ -51,6 +52,8 @@ class KnativeArgs:
     color: str
     depends_on: list[pulumi.Resource]
     """Istio gateway releases: Knative's Gateway objects and probes need them."""
+    release: Release
+    """The colour's release: the operator chart and the Knative version it installs."""
     serving_after: Sequence[pulumi.Resource] = ()
     """What KnativeServing alone waits for: the controller's Pod Identity association, since EKS
     gives credentials only to pods created after it (components/delivery/identities.py)."""
@@ -60,11 +63,11 @@ def _workloads(names: tuple[str, ...]) -> list[dict]:
     return [{"name": n, "replicas": HA_REPLICAS, **placement.system_placement()} for n in names]
 
 
-def serving_spec(settings: ServingConfig, base_domain: str) -> dict:
+def serving_spec(settings: ServingConfig, base_domain: str, knative_version: str) -> dict:
     """The `KnativeServing` spec (operator.knative.dev/v1beta1)."""
     internal_gw = c.gateway_selector("internal")
     return {
-        "version": versions.KNATIVE_SERVING_VERSION,
+        "version": knative_version,
         "high-availability": {"replicas": HA_REPLICAS},
         "ingress": {
             "istio": {
@@ -148,9 +151,9 @@ def queue_proxy_config() -> dict[str, str]:
 BROKER_DELIVERY = {"retry": 10, "backoffPolicy": "exponential", "backoffDelay": "PT0.2S"}
 
 
-def eventing_spec(settings: ServingConfig) -> dict:
+def eventing_spec(settings: ServingConfig, knative_version: str) -> dict:
     return {
-        "version": versions.KNATIVE_EVENTING_VERSION,
+        "version": knative_version,
         "high-availability": {"replicas": HA_REPLICAS},
         "workloads": _workloads(EVENTING_WORKLOADS),
         "defaultBrokerClass": "MTChannelBasedBroker",
@@ -219,6 +222,7 @@ class KnativePlatform(pulumi.ComponentResource):
                 }
             },
             pulumi.ResourceOptions(parent=self, depends_on=[op_ns]),
+            release=args.release,
         )
         serving_ns = _namespace(
             c.KNATIVE_SERVING_NAMESPACE, naming.child_name(name, "serving-ns"), self
@@ -232,7 +236,7 @@ class KnativePlatform(pulumi.ComponentResource):
             api_version="operator.knative.dev/v1beta1",
             kind="KnativeServing",
             metadata=ObjectMetaArgs(name="knative-serving", namespace=c.KNATIVE_SERVING_NAMESPACE),
-            spec=serving_spec(args.settings, args.base_domain),
+            spec=serving_spec(args.settings, args.base_domain, args.release.knative),
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=[serving_ns, *after, *args.serving_after]
             ),
@@ -304,7 +308,7 @@ class KnativePlatform(pulumi.ComponentResource):
             metadata=ObjectMetaArgs(
                 name="knative-eventing", namespace=c.KNATIVE_EVENTING_NAMESPACE
             ),
-            spec=eventing_spec(args.settings),
+            spec=eventing_spec(args.settings, args.release.knative),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[eventing_ns, operator]),
         )
         self.register_outputs({"domains": domains.env_domains(args.base_domain)})

@@ -25,6 +25,7 @@ from components.config.serving import TracingConfig
 from components.serving import alerts, placement
 from components.serving.helm import pinned_release
 from components.serving.podsecurity import pss_labels
+from components.versions import Release
 
 
 @dataclass
@@ -33,6 +34,8 @@ class ObservabilityArgs:
     """Where traces go and how many are kept."""
     settings: ObservabilityConfig
     """Prometheus retention and volume, Alertmanager receivers (`faas:serving.observability`)."""
+    release: Release
+    """The colour's release: the Prometheus stack and collector chart versions."""
 
 
 def _pod_monitor(name: str, namespace_selector: dict, selector: dict, port: str, path: str) -> dict:
@@ -257,6 +260,7 @@ class Observability(pulumi.ComponentResource):
             c.OBSERVABILITY_NAMESPACE,
             prometheus_values(args.settings),
             pulumi.ResourceOptions(parent=self, depends_on=[self.namespace, storage]),
+            release=args.release,
         )
         CustomResource(
             naming.child_name(name, "alert-rules"),
@@ -272,5 +276,6 @@ class Observability(pulumi.ComponentResource):
             c.OBSERVABILITY_NAMESPACE,
             collector_values(args.tracing),
             after_ns,
+            release=args.release,
         )
         self.register_outputs({"otlpEndpoint": c.otel_grpc_endpoint()})

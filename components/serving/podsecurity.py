@@ -301,13 +301,17 @@ CHECKS: tuple[tuple[str, str, tuple[int, int], Check, tuple[str, ...]], ...] = (
     ("procMount_restricted", "restricted", (1, 35), _proc_mount, ("procMount",)),
 )
 LEVELS = ("privileged", "baseline", "restricted")
+# Without a minor, the newest the platform supports: the strictest set of checks.
+NEWEST_MINOR = max(
+    versions.SUPPORTED_KUBERNETES_VERSIONS, key=lambda m: tuple(map(int, m.split(".")))
+)
 
 
 def violations(
     pod_spec: PodSpec,
     level: str = "restricted",
     metadata: Meta | None = None,
-    minor: str = versions.DEFAULT_KUBERNETES_VERSION,
+    minor: str = NEWEST_MINOR,
 ) -> list[str]:
     """Every way `pod_spec` breaks the `level` standard of Kubernetes `minor`, as
     `"<check id>: <what>"`; empty when the pod is admitted."""
@@ -329,7 +333,7 @@ def violations(
 def restricted_violations(
     pod_spec: PodSpec,
     metadata: Meta | None = None,
-    minor: str = versions.DEFAULT_KUBERNETES_VERSION,
+    minor: str = NEWEST_MINOR,
 ) -> list[str]:
     """Every way `pod_spec` breaks the `restricted` standard."""
     return violations(pod_spec, "restricted", metadata, minor)

@@ -20,7 +20,7 @@ import yaml
 
 from components import naming, versions
 from components.capacity.podsize import Footprint
-from components.serving.podsecurity import violations
+from components.serving.podsecurity import NEWEST_MINOR, violations
 from faas.admission import injection, resources, revision
 from faas.contracts import load_chart
 from faas.contracts.values import coalesce
@@ -93,8 +93,9 @@ def istiod_values(doc: Mapping[str, Any]) -> dict:
 
 
 def _minor(doc: Mapping[str, Any]) -> str:
-    cluster = doc.get("config", {}).get("faas:cluster") or {}
-    return str(cluster.get("kubernetesVersion") or versions.DEFAULT_KUBERNETES_VERSION)
+    """The Kubernetes minor of the colour's release (`faas:release`, components/versions.py)."""
+    release = versions.RELEASES.get(str(doc.get("config", {}).get("faas:release")))
+    return release.kubernetes if release else NEWEST_MINOR
 
 
 def admit(

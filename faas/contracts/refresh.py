@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="what", required=True)
     chart = sub.add_parser("chart", help="values.yaml, values.schema.json, refs.json, its CRDs")
-    chart.add_argument("name", help="key in contracts/sources.json (as in versions.HELM_CHARTS)")
+    chart.add_argument("name", help="key in contracts/sources.json (a chart key of the releases)")
     chart.add_argument("version", help="chart version, as pinned")
     chart.add_argument(
         "--sub-git-dir",

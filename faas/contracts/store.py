@@ -52,12 +52,13 @@ def chart_dir(name: str, version: str) -> Path:
 
 
 def contract_name(name: str) -> str:
-    """Accept a `versions.HELM_CHARTS` key or the upstream chart name it pins."""
+    """Accept a chart key of the release catalogue or the upstream chart name it pins."""
     from components import versions
 
-    if name in versions.HELM_CHARTS or name in sources()["charts"]:
+    pins = versions.all_chart_pins()
+    if name in dict(pins) or name in sources()["charts"]:
         return name
-    for key, pin in versions.HELM_CHARTS.items():
+    for key, pin in pins:
         if pin["chart"] == name:
             return key
     return name

@@ -32,6 +32,7 @@ TO_EDIT = (
     "faas:parentZoneId (the hosted zone of <baseDomain>, which delegates to the new zones)",
     "faas:cluster.adminRoleArns (must include the role that runs `pulumi up`)",
     "faas:serving.teams[].iamRoleArn and faas:serving.oidc (your teams and identity provider)",
+    "faas:serving.teams[].source (each team's Git path for this environment, same on both colours)",
     "faas:cluster.publicAccessCidrs (your office or VPN ranges, or empty for a private endpoint)",
 )
 HEADERS = {

@@ -43,6 +43,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="diff against an earlier plan document of the same stack",
     )
     p.add_argument(
+        "--base-dir",
+        type=Path,
+        metavar="DIR",
+        help="plan documents of the base branch (DIR/<stack>.json, e.g. its --out folder): "
+        "each stack is compared against its own",
+    )
+    p.add_argument(
+        "--review",
+        type=Path,
+        metavar="FILE",
+        help="write a Markdown review (changes against --base-dir by input path, cost delta, "
+        "policy findings, release skew) for a pull request",
+    )
+    p.add_argument(
         "--budget",
         type=float,
         metavar="USD",
@@ -72,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     from components.config import ConfigError
     from faas import report
     from faas.plan import StackNotFound, run_plan, stack_names, validate
+    from faas.report.render.markdown import StackReview, render_review
     from policies import check as policycheck
 
     where = args.stacks_dir or stacks_dir()
@@ -89,8 +104,10 @@ def run(args: argparse.Namespace) -> int:
             bad = True
     if bad:
         return exitcodes.REFUSED
-    # Read the old plan first: it may be the very file this run is about to overwrite.
+    # Read the old plans first: they may be the very files this run is about to overwrite.
     old = report.load_document(args.against) if args.against else None
+    bases = {s: _base_plan(args.base_dir, s) for s in stacks} if args.base_dir else {}
+    reviews = []
 
     failed = False
     by_env: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -98,15 +115,17 @@ def run(args: argparse.Namespace) -> int:
         doc = run_plan(stack, where)
         by_env[str(doc["config"].get("faas:environment"))].append(doc)
         policy = policycheck.check_document(doc)
-        diff = report.diff_documents(old, doc) if old is not None else None
+        base = old if old is not None else bases.get(stack)
+        diff = report.diff_documents(base, doc) if base is not None else None
         rep = report.build_report(doc, findings(policy), diff=diff)
+        reviews.append(StackReview(rep, base))
         if args.json:
             write_json(doc, Path(args.json))
         if str(args.out) != "-":
             report.write_outputs(rep, args.out)
         # One named stack: the whole tree and the count per type; several: the summaries only.
         print(render(doc, rep, policy, full_tree=args.tree or len(stacks) == 1))
-        if diff is not None:
+        if diff is not None and old is not None:
             print(report.format_diff(diff, stack))
         failed |= not policy.ok
     for docs in by_env.values():
@@ -116,9 +135,21 @@ def run(args: argparse.Namespace) -> int:
             check = report.check_budget(env_cost, args.budget)
             print(check.message)
             failed |= not check.ok
+    if args.review:
+        args.review.parent.mkdir(parents=True, exist_ok=True)
+        args.review.write_text(render_review(reviews))
+        print(f"review: {args.review}")
     if str(args.out) != "-":
         print(f"reports: {args.out}/<stack>.json, .svg, .html")
     return exitcodes.VERDICT if failed else exitcodes.OK
+
+
+def _base_plan(folder: Path, stack: str) -> dict[str, Any] | None:
+    """The base branch's plan of `stack`, or None (a stack the base branch does not have)."""
+    from faas import report
+
+    path = folder / f"{stack}.json"
+    return report.load_document(path) if path.is_file() else None
 
 
 def write_json(doc: dict[str, Any], path: Path) -> None:
@@ -137,6 +168,7 @@ def findings(policy: Any) -> dict[str, Any]:
 def render(doc: dict[str, Any], rep: Any, policy: Any, full_tree: bool) -> str:
     from faas import report
     from faas.plan.tree import count_table, tree
+    from faas.report.skew import skew_lines
 
     parts = [f"== {doc['stack']}: {doc['changeSummary']['create']} to create"]
     if policy.note:
@@ -150,4 +182,5 @@ def render(doc: dict[str, Any], rep: Any, policy: Any, full_tree: bool) -> str:
         parts.append(f"  MANDATORY {v.rule} {name}: {v.message}\n    fix: {v.fix}")
     for d in doc.get("diagnostics", []):
         parts.append(f"  {d['severity']}: {d['message']}")
+    parts += [f"  {line}" for line in skew_lines(doc)]
     return "\n".join(parts)

@@ -17,7 +17,9 @@ from components.naming import COLORS, env_zone_name
 
 from .aws import Aws
 from .clock import Clock, RealClock
+from .kube import Route
 from .options import Options, validate_steps
+from .parity import ParityCheck, check_keys
 from .probe import Prober, env_probe_url, target_probe_url
 from .progress import Listener, Progress
 from .report import Timeline, write_report
@@ -90,6 +92,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument("--break-lock", action="store_true", help="take over a stale lock (age shown)")
     p.add_argument("--report", help="write the timeline to FILE (JSON) and FILE.svg (picture)")
+    p.add_argument(
+        "--allow-missing",
+        action="append",
+        default=[],
+        metavar="NS/NAME",
+        help="accept that the target lacks this Knative Service, or runs it not Ready or with "
+        "another image (repeatable; recorded in the report)",
+    )
+    p.add_argument(
+        "--skip-parity",
+        action="store_true",
+        help="do not compare the colours' functions (e.g. the active colour's API is down)",
+    )
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -133,6 +148,9 @@ def build_options(args: argparse.Namespace, confirm_stream: TextIO) -> tuple[Opt
         problems.append("--soak must be >= 0")
     if args.probe_count < 1:
         problems.append("--probe-count must be >= 1")
+    problems += check_keys(args.allow_missing)
+    if args.skip_parity and args.allow_missing:
+        problems.append("--allow-missing has no effect with --skip-parity")
     stack: dict[str, str] = {}
     if args.zone is None or args.region is None:
         try:
@@ -167,6 +185,7 @@ def build_options(args: argparse.Namespace, confirm_stream: TextIO) -> tuple[Opt
         operator=operator,
         insync_timeout=args.insync_timeout,
         confirm=None if args.yes or args.dry_run else _prompt(confirm_stream),
+        parity=None if args.skip_parity else ParityCheck(tuple(args.allow_missing)),
     )
     return opts, args.region or stack.get("aws:region")
 
@@ -190,9 +209,17 @@ def main(
     listeners: list[Listener] | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    kube_route: Route | None = None,
 ) -> int:
-    """Run the CLI; `clock` and `listeners` are injection points for tests."""
-    return execute(parse_args(argv), clock=clock, listeners=listeners, stdout=stdout, stderr=stderr)
+    """Run the CLI; `clock`, `listeners` and `kube_route` are injection points for tests."""
+    return execute(
+        parse_args(argv),
+        clock=clock,
+        listeners=listeners,
+        stdout=stdout,
+        stderr=stderr,
+        kube_route=kube_route,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -207,6 +234,7 @@ def execute(
     listeners: list[Listener] | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    kube_route: Route | None = None,
 ) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
@@ -214,6 +242,8 @@ def execute(
     except UsageError as exc:
         err.write(f"cutover: {exc}\n")
         return EXIT_REFUSED
+    if opts.parity is not None:
+        opts.parity.route = kube_route
     clock = clock or RealClock()
     progress = Progress(err, json_lines=args.json, listeners=listeners)
     aws = Aws(clock, region, log=lambda name, fields: progress.event(name, **fields))
@@ -231,6 +261,18 @@ def _summary(tl: Timeline, out: TextIO, as_json: bool) -> None:
         out.write(json.dumps(tl.as_dict(), indent=2) + "\n")
         return
     out.write(f"{tl.status}: {tl.message}\n")
+    if tl.parity:
+        p = tl.parity
+        out.write(
+            f"  parity {p['source']}->{p['target']}: "
+            + (
+                f"not compared ({p['skipped']})"
+                if p["skipped"]
+                else f"{len(p['compared'])} compared, {len(p['refused'])} refused, "
+                f"{len(p['allowed'])} allowed"
+            )
+            + "\n"
+        )
     for st in tl.steps:
         out.write(
             f"  {st.name:<9} {st.percent if st.percent is not None else '-':>4}%  "

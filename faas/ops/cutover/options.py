@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .parity import ParityCheck
 
 
 @dataclass
@@ -23,6 +27,8 @@ class Options:
     insync_max_delay: float = 15.0
     # Asked once the plan is known and before the lock is taken; None means "--yes".
     confirm: Callable[[str], bool] | None = None
+    # Function parity of the colours, checked in the preflight (parity.py); None: --skip-parity.
+    parity: ParityCheck | None = None
 
 
 def validate_steps(steps: list[int]) -> list[str]:

@@ -49,6 +49,8 @@ class Timeline:
     rollback_weights: Weights = field(default_factory=dict)
     final_weights: Weights = field(default_factory=dict)
     preflight: list[dict[str, object]] = field(default_factory=list)
+    # What the function parity preflight compared, refused and allowed (parity.py)
+    parity: dict[str, Any] = field(default_factory=dict)
     steps: list[StepRecord] = field(default_factory=list)
     # (seconds since start, colour -> percent of traffic of the first record set)
     samples: list[tuple[float, dict[str, float]]] = field(default_factory=list)

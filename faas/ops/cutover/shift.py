@@ -37,7 +37,8 @@ from .lock import (
     release_with_outcome,
 )
 from .options import Options
-from .preflight import run_preflight
+from .parity import as_checks, skipped
+from .preflight import Check, run_preflight
 from .probe import Prober
 from .progress import Progress
 from .records import (
@@ -181,6 +182,7 @@ class Cutover:
 
         self.aws.phase = "preflight"
         checks, _ = run_preflight(self.aws, o.env, o.target, groups, self.prober, o.probe_urls)
+        checks += self._parity(groups)
         tl.preflight = [c.as_dict() for c in checks]
         for c in checks:
             self.p.event("preflight", check=c.name, ok=c.ok, detail=c.detail)
@@ -229,6 +231,18 @@ class Cutover:
         plan = [s for s in o.steps if s > current_share(groups, o.target) + 1e-9]
         tl.plan = plan
         self._shift(plan, soak, rollback_to)
+
+    def _parity(self, groups: list[Group]) -> list[Check]:
+        """The colours' functions compared (parity.py); the report keeps what was compared."""
+        o, source = self.o, other(self.o.target)
+        if o.parity is None:
+            result = skipped(source, o.target, "--skip-parity")
+        elif current_share(groups, source) <= 0:
+            result = skipped(source, o.target, f"{source} takes no traffic: nothing to lose")
+        else:
+            result = o.parity.run(self.aws, o.env, o.target, source)
+        self.tl.parity = result.as_dict()
+        return as_checks(result)
 
     def _check_interrupt_before_changes(self) -> None:
         if self.s.interrupted:
