@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from faas import exitcodes
+from faas import exitcodes, inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 DESCRIPTION = """\
@@ -55,34 +55,54 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from policies import check as policycheck
+    from components.naming import valid_environment
 
-    if args.rules_markdown:
-        print(policycheck.rules_markdown(), end="")
+    if args.rules_markdown or args.update_readme:
+        from policies import check as policycheck
+
+        if args.rules_markdown:
+            print(policycheck.rules_markdown(), end="")
+        else:
+            print(f"rules table written to {policycheck.update_rules_table(ROOT)}")
         return exitcodes.OK
-    if args.update_readme:
-        print(f"rules table written to {policycheck.update_rules_table(ROOT)}")
-        return exitcodes.OK
-    if not args.preview:
-        print("faas check: a preview document is required", file=sys.stderr)
-        return exitcodes.REFUSED
-    if args.skips is not None and not args.checkov:
-        print("faas check: --skips is the checkov skip list; add --checkov", file=sys.stderr)
-        return exitcodes.REFUSED
-    from policies.checkov.merged import read_preview
+    problems = [
+        p
+        for p in (
+            None if args.preview else "a preview document is required (faas check PREVIEW.json)",
+            inputs.readable_file(args.preview, "PREVIEW") if args.preview else None,
+            inputs.writable_file(args.json_out, "--json"),
+            inputs.readable_file(args.skips, "--skips"),
+            None
+            if args.env is None or valid_environment(args.env)
+            else f"--env {args.env!r:.60}: an environment name is 2-12 lowercase letters/digits",
+            "--skips is the checkov skip list; add --checkov"
+            if args.skips is not None and not args.checkov
+            else None,
+        )
+        if p
+    ]
+    if problems:
+        return inputs.refuse("check", problems)
+    from policies import check as policycheck
+    from policies.document import InputError, load_preview
 
     try:
-        doc = read_preview(args.preview)
-    except ValueError as exc:
-        print(f"faas check: {exc}", file=sys.stderr)
-        return exitcodes.REFUSED
+        doc = load_preview(args.preview)  # the message names the file
+    except InputError as exc:
+        return inputs.refuse("check", [str(exc)])
     if args.checkov:
         return _with_checkov(doc, args)
-
-    report = policycheck.check_document(doc, env=args.env)
+    try:
+        report = policycheck.check_document(doc, env=args.env)
+    except InputError as exc:
+        return inputs.refuse("check", [f"{args.preview}: {exc}"])
     print(policycheck.format_report(report))
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        try:
+            Path(args.json_out).write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        except OSError as exc:
+            # The verdict above stands; only its copy is missing: say so, keep the verdict's code.
+            print(f"faas check: warning: --json {args.json_out}: {exc.strerror}", file=sys.stderr)
     return exitcodes.OK if report.ok else exitcodes.VERDICT
 
 
@@ -91,9 +111,13 @@ def _with_checkov(doc: dict, args: argparse.Namespace) -> int:
     from policies.checkov import CheckovFailed, CheckovUnavailable, SkipListError, format_merged
     from policies.checkov.merged import check_documents
     from policies.checkov.skips import DEFAULT
+    from policies.document import InputError
 
     try:
         run = check_documents([doc], args.skips or DEFAULT, env=args.env)
+    except InputError as exc:
+        print(f"faas check: {args.preview}: {exc}", file=sys.stderr)
+        return exitcodes.REFUSED
     except SkipListError as exc:
         print(f"faas check: {exc}", file=sys.stderr)
         return exitcodes.REFUSED
@@ -110,5 +134,8 @@ def _with_checkov(doc: dict, args: argparse.Namespace) -> int:
     (report,) = run.reports
     print(format_merged(report))
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(run.payload(), indent=2) + "\n")
+        try:
+            Path(args.json_out).write_text(json.dumps(run.payload(), indent=2) + "\n")
+        except OSError as exc:
+            print(f"faas check: warning: --json {args.json_out}: {exc.strerror}", file=sys.stderr)
     return exitcodes.OK if run.ok else exitcodes.VERDICT

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from faas import exitcodes
 
@@ -63,7 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        print(f"faas {args.command}: interrupted", file=sys.stderr)
+        return exitcodes.INTERRUPTED
+    except Exception as exc:  # the last net: a bug must not look like a verdict (exit 1)
+        if os.environ.get("FAAS_TRACEBACK"):
+            raise
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        print(
+            f"faas {args.command}: internal error (a bug in faas, not a verdict on your input): "
+            f"{type(exc).__name__}: {str(exc)[:300]} at {Path(where.filename).name}:{where.lineno}"
+            "; rerun with FAAS_TRACEBACK=1 for the traceback and report it",
+            file=sys.stderr,
+        )
+        return exitcodes.INTERNAL_ERROR
 
 
 def script_main(command: str) -> int:

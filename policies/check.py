@@ -11,7 +11,6 @@ reported with `deferred: true` at advisory level, and CrossGuard checks it for r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,8 +18,18 @@ from typing import Any
 
 from pulumi_policy.proxy import unknown_checking_proxy
 
+from components import naming
 from policies import settings as policy_settings
-from policies.framework import Resource, Rule, is_unknown, run_resource_rule, run_stack_rule
+from policies.document import InputError, load_preview
+from policies.document import shown as _shown
+from policies.framework import (
+    Hit,
+    Resource,
+    Rule,
+    is_unknown,
+    run_resource_rule,
+    run_stack_rule,
+)
 from policies.rules import ALL_RULES
 
 # Steps whose newState is not part of the stack after the update.
@@ -130,7 +139,26 @@ def resources_from_document(doc: Mapping[str, Any]) -> tuple[list[Resource], lis
 
 def environment_of(doc: Mapping[str, Any]) -> str | None:
     env = (doc.get("config") or {}).get(ENV_CONFIG_KEY)
-    return str(env) if env else None
+    if env is None or env == "":
+        return None
+    if not isinstance(env, str) or not naming.valid_environment(env):
+        raise InputError(f"config.{ENV_CONFIG_KEY} {_shown(env)} is not an environment name")
+    return env
+
+
+def _guarded(
+    broken: list[str], rule: Rule, targets: Any, settings: Mapping[str, Any], urn: str | None
+) -> list[Hit]:
+    """A rule's hits on one resource (`targets`) or the stack; a value of a type the rule cannot
+    read (a malformed document) is recorded in `broken` instead of escaping as a traceback."""
+    try:
+        if rule.is_stack:
+            return run_stack_rule(rule, targets, settings)
+        return run_resource_rule(rule, targets, settings)
+    except (TypeError, KeyError, IndexError, AttributeError, ValueError, RecursionError) as exc:
+        where = _shown(urn) if urn else "the stack"
+        broken.append(f"rule {rule.name} cannot read {where}: {type(exc).__name__}: {exc}")
+        return []
 
 
 def evaluate(
@@ -141,14 +169,20 @@ def evaluate(
 ) -> list[Violation]:
     types = {r.urn: r.type for r in by_inputs}
     out: list[Violation] = []
+    broken: list[str] = []
     for rule in rules:
-        level, rule_settings = policy_settings.resolve(rule, config)
+        try:
+            level, rule_settings = policy_settings.resolve(rule, config)
+        except ValueError as exc:
+            raise InputError(f"policy config: {exc}") from None
         if level == "disabled":
             continue
         if rule.is_stack:
-            hits = run_stack_rule(rule, by_state, rule_settings)
+            hits = _guarded(broken, rule, by_state, rule_settings, None)
         else:
-            hits = [h for res in by_inputs for h in run_resource_rule(rule, res, rule_settings)]
+            hits = [
+                h for res in by_inputs for h in _guarded(broken, rule, res, rule_settings, res.urn)
+            ]
         for hit in hits:
             out.append(
                 Violation(
@@ -162,6 +196,11 @@ def evaluate(
                     deferred=hit.deferred,
                 )
             )
+    if broken:
+        listed = "; ".join(broken[:5]) + (
+            f"; and {len(broken) - 5} more" if len(broken) > 5 else ""
+        )
+        raise InputError(f"values of a type the rules cannot read: {listed}")
     return out
 
 
@@ -173,10 +212,15 @@ def check_document(
     env: picks `policies/config/<env>.json`; defaults to the document's `faas:environment`.
     config: an explicit policy config (same format) instead of the environment's file.
     """
+    if env is not None and not naming.valid_environment(env):
+        raise InputError(f"--env {_shown(env)} is not an environment name")
     env = env or environment_of(doc)
     note = None
     if config is None:
-        config = policy_settings.load(env)
+        try:
+            config = policy_settings.load(env)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{policy_settings.config_path(env or '')}: {exc}") from None
         note = policy_settings.missing_config_note(env)
     by_inputs, by_state = resources_from_document(doc)
     return PolicyReport(
@@ -190,7 +234,13 @@ def check_document(
 
 
 def check_file(path: str | Path, env: str | None = None) -> PolicyReport:
-    return check_document(json.loads(Path(path).read_text()), env=env)
+    """Check the document at `path`; `InputError` (naming the file) when it is not a usable
+    preview document or the policy config cannot be read."""
+    doc = load_preview(path)
+    try:
+        return check_document(doc, env=env)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
 
 
 def _short(urn: str | None) -> str:

@@ -29,7 +29,7 @@ def preview(tmp_path) -> Path:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "No such file"), ("{", "not JSON"), ("[]", "no steps")],
+    [(None, "no such file"), ("{", "not JSON"), ("[]", "not an object with `steps`")],
 )
 @pytest.mark.parametrize("checkov", [False, True])
 def test_unreadable_documents_are_refused(tmp_path, capsys, content, message, checkov):

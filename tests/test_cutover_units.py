@@ -106,15 +106,30 @@ def test_certificate_coverage(san: str, name: str, ok: bool) -> None:
 
 
 def test_lock_value_round_trip_and_age() -> None:
-    info = lock.new_lock(
-        "faas.dev.example.com", "ann@host", 1_800_000_000, "green", {"blue": 100, "green": 0}
-    )
+    # Record sets with different weights each: the lock keeps every one exactly.
+    start = {
+        "*.faas.dev.example.com. A": {"blue": 100, "green": 0},
+        "*.internal.faas.dev.example.com. A": {"blue": 30, "green": 70},
+        "x" * 240 + ".example.com. AAAA": {"blue": 1, "green": 2},  # too long for a plain word
+    }
+    info = lock.new_lock("faas.dev.example.com", "ann@host", 1_800_000_000, "green", start)
     assert info.name == "_faas-cutover-lock.faas.dev.example.com."
     back = lock.parse_lock(info.name, info.value)
-    assert (back.owner, back.target, back.start) == ("ann@host", "green", {"blue": 100, "green": 0})
+    assert (back.owner, back.target) == ("ann@host", "green")
+    assert back.start_for(list(start)) == start
+    assert back.start_for([*start, "other.example.com. A"]) is None  # not recorded: unknown
     assert lock.format_age(back.age(1_800_003_725)) == "1h02m05s"
     with pytest.raises(ValueError):
         lock.encode({"owner": 'bad "quote"'})
+
+
+def test_lock_written_by_an_older_version_still_reads() -> None:
+    old = lock.parse_lock("n.", '"owner=a" "epoch=1" "to=green" "start=blue:100,green:0"')
+    assert old.start_for(["a. A", "b. A"]) == {
+        "a. A": {"blue": 100, "green": 0},
+        "b. A": {"blue": 100, "green": 0},
+    }
+    assert lock.parse_lock("n.", '"owner=a" "to=green" "start=unknown"').start_for(["a. A"]) is None
 
 
 def _client_error(code: str, status: int) -> ClientError:

@@ -82,7 +82,7 @@ def test_prod_template_starts_from_prod_sizes_and_levels(repo):
         ({"cidrs": {"blue": "10.10.0.0/16", "green": "10.41.0.0/16"}}, "overlaps dev-blue's VPC"),
         ({"cidrs": {"blue": "10.40.0.1/16", "green": "10.41.0.0/16"}}, "is not a CIDR"),
         ({"cidrs": {"blue": "172.20.0.0/16", "green": "10.41.0.0/16"}}, "serviceCidr"),
-        ({"region": "moon-1"}, "aws:region"),
+        ({"region": "moon-1"}, "--region 'moon-1' is not an AWS region"),
     ],
 )
 def test_refusals_name_the_problem_and_write_nothing(repo, changes, message):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from components import naming, versions
+from components.config import aws
 from components.config import capacity as capacity_section
 from components.config import cluster as cluster_section
 from components.config import edge as edge_section
@@ -34,7 +35,7 @@ from components.config.edge import EdgeConfig
 from components.config.environment import EnvironmentStackConfig
 from components.config.network import NetworkConfig
 from components.config.nodegroups import NodeGroupConfig
-from components.config.reader import ConfigError, Problems, Reader, parse_cidr
+from components.config.reader import ConfigError, Problems, Reader, parse_cidr, shown
 from components.config.registry import read_registry
 from components.config.serving import ServingConfig, TeamConfig, read_serving
 from components.constants import ROUTE53_ZONE_ID_RE
@@ -67,7 +68,6 @@ _CLUSTER_KEYS = _COMMON_KEYS | {
 }
 _ENV_KEYS = _COMMON_KEYS | environment_section.KEYS
 _DOMAIN_RE = re.compile(r"^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")
-_REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,10 @@ StackConfig = ClusterStackConfig | EnvironmentStackConfig
 
 
 def _decode(value: Any) -> Any:
-    """Pulumi hands structured config to the program as JSON strings; YAML loaders do not."""
+    """Pulumi hands structured config to the program as JSON strings; YAML loaders do not. A key
+    with nothing under it (its children commented out) arrives as "null": not set."""
+    if value == "null":
+        return None
     if isinstance(value, str) and value[:1] in "[{":
         try:
             return json.loads(value)
@@ -118,28 +121,33 @@ def load(
     (environment stacks) are both colours' flat configs: their teams get the image repositories.
     """
     problems = Problems()
-    faas = {k.split(":", 1)[1]: _decode(v) for k, v in raw.items() if k.startswith("faas:")}
+    _check_keys(raw, problems)
+    faas = {
+        k.split(":", 1)[1]: _decode(v)
+        for k, v in raw.items()
+        if isinstance(k, str) and k.startswith("faas:")
+    }
     env_name, color = naming.parse_stack_name(stack)
     top = Reader(faas, "faas", problems, _CLUSTER_KEYS if color else _ENV_KEYS, sep=":")
 
-    region = raw.get("aws:region")
-    if not isinstance(region, str) or not _REGION_RE.match(region):
-        problems.add("aws:region", f"{region!r} is not an AWS region (e.g. eu-west-1)")
-        region = ""
+    region = _region(raw, problems)
     environment = top.str("environment")
     if environment and not naming.valid_environment(environment):
-        problems.add("faas:environment", f"{environment!r} must be 2-12 lowercase letters/digits")
+        problems.add(
+            "faas:environment", f"{shown(environment)} must be 2-12 lowercase letters/digits"
+        )
     if environment and environment != env_name:
         problems.add(
             "faas:environment",
-            f"{environment!r} disagrees with stack name {stack!r} (expected {env_name!r})",
+            f"{shown(environment)} disagrees with stack name {shown(stack)} "
+            f"(expected {shown(env_name)})",
         )
     base_domain = top.str("baseDomain")
     if base_domain and not _DOMAIN_RE.match(base_domain):
-        problems.add("faas:baseDomain", f"{base_domain!r} is not a lowercase DNS name")
+        problems.add("faas:baseDomain", f"{shown(base_domain)} is not a lowercase DNS name")
     parent_zone_id = top.str("parentZoneId")
     if parent_zone_id and not ROUTE53_ZONE_ID_RE.match(parent_zone_id):
-        problems.add("faas:parentZoneId", f"{parent_zone_id!r} is not a Route 53 zone id (Z…)")
+        problems.add("faas:parentZoneId", f"{shown(parent_zone_id)} is not a Route 53 zone id (Z…)")
     common = {
         "stack": stack,
         "environment": environment,
@@ -159,13 +167,49 @@ def load(
     return cfg
 
 
+def _check_keys(raw: Mapping[Any, Any], problems: Problems) -> None:
+    """Every key is `<namespace>:<name>` (how Pulumi writes config keys)."""
+    for key in raw:
+        if not isinstance(key, str):
+            problems.add("config", f"key {shown(key)} is not a string (quote it)")
+        elif ":" not in key:
+            hint = aws.suggest(f"faas:{key}", _CLUSTER_KEYS_FULL) or aws.suggest(
+                f"aws:{key}", {"aws:region"}
+            )
+            problems.add(
+                f"config.{shown(key, plain=True)}",
+                f"is not a <namespace>:<name> config key{hint}",
+            )
+
+
+_CLUSTER_KEYS_FULL = {f"faas:{k}" for k in _CLUSTER_KEYS | _ENV_KEYS}
+
+
+def _region(raw: Mapping[Any, Any], problems: Problems) -> str:
+    region = _decode(raw.get("aws:region"))
+    if region is None or (isinstance(region, str) and not region.strip()):
+        aws_keys = {k for k in raw if isinstance(k, str) and k.startswith("aws:")}
+        close = [k for k in aws_keys if aws.suggest(k, {"aws:region"})]
+        hint = f" ({shown(close[0])} looks like a typo of it)" if close else ""
+        problems.add("aws:region", f"is required (e.g. eu-west-1){hint}")
+        return ""
+    if not isinstance(region, str):
+        problems.add("aws:region", f"{shown(region)} is not a string")
+        return ""
+    if problem := aws.region_problem(region):
+        problems.add("aws:region", f"{shown(region)} {problem}")
+        return ""
+    return region
+
+
 def _check_color(top: Reader, problems: Problems, stack: str, color: str) -> None:
     declared = top.str("color")
     if declared and declared not in naming.COLORS:
-        problems.add("faas:color", f"{declared!r} is not one of {', '.join(naming.COLORS)}")
+        problems.add("faas:color", f"{shown(declared)} is not one of {', '.join(naming.COLORS)}")
     elif declared and declared != color:
         problems.add(
-            "faas:color", f"{declared!r} disagrees with stack name {stack!r} (expected {color!r})"
+            "faas:color",
+            f"{shown(declared)} disagrees with stack name {shown(stack)} (expected {color!r})",
         )
 
 
@@ -225,6 +269,8 @@ def _check_ranges(
         return
     other = _decode(sibling.get("faas:network")) or {}
     other_cidr = other.get("cidr") if isinstance(other, Mapping) else None
+    if not isinstance(other_cidr, str):
+        return  # the sibling's own validation reports it
     try:
         if other_cidr and vpc.overlaps(ipaddress.IPv4Network(other_cidr)):
             problems.add(

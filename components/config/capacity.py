@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from components.capacity import podsize
 from components.compute import instance_types
-from components.config.reader import Reader
+from components.config.reader import Reader, shown
 
 KEYS = {
     "instanceFamilies",
@@ -64,7 +64,9 @@ class CapacityConfig:
 def _duration(r: Reader, key: str, default: str) -> str:
     value = r.str(key, default)
     if value != "Never" and (not _DURATION_RE.match(value) or value in ("", "0s")):
-        r.problems.add(r.sub(key), f"{value!r} is not a duration like 720h, 30m or 90s, or Never")
+        r.problems.add(
+            r.sub(key), f"{shown(value)} is not a duration like 720h, 30m or 90s, or Never"
+        )
     return value
 
 
@@ -73,7 +75,7 @@ def _quantity(r: Reader, key: str, default: str) -> str:
     so the checks that compare quantities below always have numbers."""
     value = r.str(key, default)
     if not podsize.is_quantity(value) or podsize.parse(value) <= 0:
-        r.problems.add(r.sub(key), f"{value!r} is not a positive Kubernetes quantity")
+        r.problems.add(r.sub(key), f"{shown(value)} is not a positive Kubernetes quantity")
         return default
     return value
 
@@ -85,19 +87,19 @@ def read_capacity(r: Reader) -> CapacityConfig:
         if f not in known:
             r.problems.add(
                 f"{r.sub('instanceFamilies')}[{i}]",
-                f"{f!r} is not in the instance catalogue "
+                f"{shown(f)} is not in the instance catalogue "
                 "(components/compute/instance_types.py); add it there",
             )
     if len(set(families)) < MIN_FAMILIES:
         r.problems.add(
             r.sub("instanceFamilies"),
-            f"{list(families)}: spot needs at least {MIN_FAMILIES} families so one reclaimed "
-            "capacity pool does not take every function node",
+            f"{shown(list(families))}: spot needs at least {MIN_FAMILIES} families so one "
+            "reclaimed capacity pool does not take every function node",
         )
     sizes = r.str_list("instanceSizes", list(DEFAULT_SIZES))
     for i, s in enumerate(sizes):
         if instance_types.shape(f"m5.{s}") is None:
-            r.problems.add(f"{r.sub('instanceSizes')}[{i}]", f"{s!r} is not a known size")
+            r.problems.add(f"{r.sub('instanceSizes')}[{i}]", f"{shown(s)} is not a known size")
     if not sizes:
         r.problems.add(r.sub("instanceSizes"), "at least one size is required")
     cpu = _quantity(r, "cpuLimit", "32")
@@ -117,7 +119,7 @@ def read_capacity(r: Reader) -> CapacityConfig:
         )
     budget = r.str("disruptionBudget", "10%")
     if not _BUDGET_RE.match(budget) or (budget.endswith("%") and int(budget[:-1]) > 100):
-        r.problems.add(r.sub("disruptionBudget"), f"{budget!r} is not a node count or 0-100%")
+        r.problems.add(r.sub("disruptionBudget"), f"{shown(budget)} is not a node count or 0-100%")
     return CapacityConfig(
         instance_families=families,
         instance_sizes=sizes,

@@ -24,7 +24,9 @@ class EdgeConfig:
     deletion_protection: bool
     """Load-balancer deletion protection; also keeps the access-log bucket on destroy."""
     access_log_expiry_days: int
+    """Days the access-log bucket keeps objects (an S3 lifecycle expiry, 1..3650)."""
     query_log_retention_days: int
+    """Days CloudWatch keeps the cluster zone's query logs (a value CloudWatch Logs accepts)."""
     dmz_ingress_cidrs: tuple[str, ...]
     """Who may reach the DMZ balancer on 443 (the internet by default)."""
     dnssec: str = "chain"
@@ -53,7 +55,7 @@ def read_edge(r: Reader) -> EdgeConfig:
     return EdgeConfig(
         deletion_protection=r.bool("deletionProtection", True),
         access_log_expiry_days=r.int("accessLogExpiryDays", 90, lo=1, hi=3650),
-        query_log_retention_days=r.int("queryLogRetentionDays", 30, lo=1, hi=3653),
+        query_log_retention_days=r.retention_days("queryLogRetentionDays", 30),
         dmz_ingress_cidrs=dmz_cidrs,
         dnssec=r.str("dnssec", "chain", choices=DNSSEC_MODES),
         internal_ingress_cidrs=internal_cidrs,

@@ -14,8 +14,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components.config import StackConfig, load
-from components.config.stackfile import colour_configs, sibling_config
+from components.config import ConfigError, StackConfig, load
+from components.config.stackfile import StackFileError, colour_configs, sibling_config
 
 
 def current_config() -> dict[str, Any]:
@@ -26,9 +26,11 @@ def current_config() -> dict[str, Any]:
 def from_engine(stacks_dir: Path | None = None) -> StackConfig:
     """The validated config of the current stack; raises `ConfigError` listing every problem."""
     stack = pulumi.get_stack()
-    return load(
-        stack,
-        current_config(),
-        sibling_config(stack, stacks_dir),
-        colour_configs(stack, stacks_dir),
-    )
+    try:
+        sibling = sibling_config(stack, stacks_dir)
+        colours = colour_configs(stack, stacks_dir)
+    except StackFileError as exc:
+        # Other stacks' files are read for checks across stacks only (a colour's VPC range
+        # against the other's; the teams' repositories of the environment): a broken one is named.
+        raise ConfigError(stack, [f"{exc} (read for the checks across stacks)"]) from None
+    return load(stack, current_config(), sibling, colours)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from components import naming
-from components.config.reader import Problems, Reader
+from components.config.reader import Problems, Reader, shown
 from components.config.registry import RegistryConfig
 from components.constants import DNSSEC_MODES
 
 KEYS = {"activeColor", "initialWeights", "stackRefPrefix", "queryLogRetentionDays", "dnssec"}
+# `<organization>/<project>`: Pulumi's names are letters, digits, `-`, `_` and `.`
+# (https://www.pulumi.com/docs/iac/concepts/stacks/#stackreferences: `<org>/<project>/<stack>`).
+_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/[A-Za-z0-9_.-]{1,100}$")
 
 
 @dataclass(frozen=True)
@@ -37,21 +41,24 @@ class EnvironmentStackConfig:
 
 
 def _days(top: Reader, key: str, default: int) -> int:
-    """A whole number of days at the top level. The engine hands top-level config values to the
-    program as strings ("365"), a stack file read as YAML gives 365: both are accepted."""
+    """CloudWatch Logs retention days at the top level (one of the values the API accepts). The
+    engine hands top-level config values to the program as strings ("365"), a stack file read as
+    YAML gives 365: both are accepted."""
     value = top.get(key, default)
     if isinstance(value, str) and value.strip().isdigit():
-        return Reader({key: int(value)}, top.path, top.problems, {key}, top.sep).int(
-            key, default, lo=1, hi=3653
+        return Reader({key: int(value)}, top.path, top.problems, {key}, top.sep).retention_days(
+            key, default
         )
-    return top.int(key, default, lo=1, hi=3653)
+    return top.retention_days(key, default)
 
 
 def read_environment(top: Reader, problems: Problems, common: dict) -> EnvironmentStackConfig:
     """`common`: stack, environment, region, base_domain, parent_zone_id (read by `load`)."""
     active = top.str("activeColor")
     if active and active not in naming.COLORS:
-        problems.add("faas:activeColor", f"{active!r} is not one of {', '.join(naming.COLORS)}")
+        problems.add(
+            "faas:activeColor", f"{shown(active)} is not one of {', '.join(naming.COLORS)}"
+        )
     default = {c: (100 if c == active else 0) for c in naming.COLORS}
     w = Reader(top.get("initialWeights", default), "faas:initialWeights", problems, naming.COLORS)
     weights = {c: w.int(c, default[c], lo=0, hi=255) for c in naming.COLORS}
@@ -63,11 +70,17 @@ def read_environment(top: Reader, problems: Problems, common: dict) -> Environme
         )
     elif active in naming.COLORS and weights[active] == 0:
         problems.add("faas:initialWeights", f"the active colour {active!r} has weight 0")
+    prefix = top.str("stackRefPrefix", f"organization/{naming.PROJECT}")
+    if not _PREFIX_RE.match(prefix):
+        problems.add(
+            "faas:stackRefPrefix",
+            f"{shown(prefix)} is not <organization>/<project> (letters, digits, -, _ and .)",
+        )
     return EnvironmentStackConfig(
         **common,
         active_color=active,
         initial_weights=weights,
-        stack_ref_prefix=top.str("stackRefPrefix", f"organization/{naming.PROJECT}"),
+        stack_ref_prefix=prefix,
         query_log_retention_days=_days(top, "queryLogRetentionDays", 30),
         dnssec=top.str("dnssec", "chain", choices=DNSSEC_MODES),
     )

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from components.compute import instance_types
-from components.config.reader import Reader
+from components.config.reader import Reader, missing, shown
 
 GROUP_KEYS = {"instanceTypes", "minSize", "maxSize", "desiredSize", "diskSizeGb"}
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
@@ -33,7 +33,7 @@ def read_node_groups(r: Reader) -> tuple[NodeGroupConfig, tuple[NodeGroupConfig,
         Reader(r.get("system"), r.sub("system"), problems, GROUP_KEYS), "system", "ON_DEMAND"
     )
     spot_raw = r.list("spot")
-    if not spot_raw:
+    if not spot_raw and not missing(r.raw.get("spot")):
         problems.add(r.sub("spot"), "at least one spot node group is required")
     spot = tuple(
         _node_group(
@@ -43,7 +43,7 @@ def read_node_groups(r: Reader) -> tuple[NodeGroupConfig, tuple[NodeGroupConfig,
     )
     names = [g.name for g in spot]
     for dup in sorted({n for n in names if names.count(n) > 1 or n == "system"}):
-        problems.add(r.sub("spot"), f"node group name {dup!r} is used twice")
+        problems.add(r.sub("spot"), f"node group name {shown(dup)} is used twice")
     return system, spot
 
 
@@ -51,13 +51,21 @@ def _node_group(r: Reader, name: str | None, capacity: str) -> NodeGroupConfig:
     if name is None:
         name = r.str("name")
         if name and not _NAME_RE.match(name):
-            r.problems.add(r.sub("name"), f"{name!r} must be a short lowercase DNS label")
+            r.problems.add(r.sub("name"), f"{shown(name)} must be a short lowercase DNS label")
     types = r.str_list("instanceTypes")
     for i, t in enumerate(types):
         if not instance_types.well_formed(t):
-            r.problems.add(f"{r.sub('instanceTypes')}[{i}]", f"{t!r} is not family.size")
+            r.problems.add(f"{r.sub('instanceTypes')}[{i}]", f"{shown(t)} is not family.size")
+        elif instance_types.shape(t) is None:
+            r.problems.add(
+                f"{r.sub('instanceTypes')}[{i}]",
+                f"{shown(t)} is not in the instance catalogue "
+                "(components/compute/instance_types.py); add it there",
+            )
     if capacity == "SPOT":
         _spot_diversity(r, types)
+    elif not types and "instanceTypes" in r.raw:
+        r.problems.add(r.sub("instanceTypes"), "is empty: name the on-demand instance type")
     lo, hi = r.int("minSize", lo=0, hi=1000), r.int("maxSize", lo=1, hi=1000)
     desired = r.int("desiredSize", lo=0, hi=1000)
     if lo > hi:
@@ -83,17 +91,10 @@ def _spot_diversity(r: Reader, types: tuple[str, ...]) -> None:
     if len(types) < 3:
         r.problems.add(
             r.sub("instanceTypes"),
-            f"{list(types)}: a spot group needs at least "
+            f"{shown(list(types))}: a spot group needs at least "
             "3 instance types so one reclaimed pool does not empty it",
         )
     shapes = {t: instance_types.shape(t) for t in types if instance_types.well_formed(t)}
-    for t, s in shapes.items():
-        if s is None:
-            r.problems.add(
-                r.sub("instanceTypes"),
-                f"{t!r} is not in the instance catalogue "
-                "(components/compute/instance_types.py); add it there",
-            )
     distinct = {s for s in shapes.values() if s}
     if len(distinct) > 1:
         listing = ", ".join(f"{t}={s[0]}vCPU/{s[1]}GiB" for t, s in shapes.items() if s)

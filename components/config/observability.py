@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from components.config.reader import Problems, Reader
+from components.config.reader import Problems, Reader, shown
 
 KEYS = {"prometheusRetention", "prometheusStorageGb", "alertReceivers"}
 RECEIVER_KEYS = {"name", "webhookUrl"}
@@ -40,7 +40,7 @@ def read_observability(raw, path: str, problems: Problems) -> ObservabilityConfi
     r = Reader(raw, path, problems, KEYS)
     retention = r.str("prometheusRetention", "15d")
     if retention and not _RETENTION_RE.match(retention):
-        problems.add(r.sub("prometheusRetention"), f"{retention!r} is not a duration like 15d")
+        problems.add(r.sub("prometheusRetention"), f"{shown(retention)} is not a duration like 15d")
     receivers = []
     raw_receivers = r.list("alertReceivers", [])
     if not raw_receivers:
@@ -52,14 +52,16 @@ def read_observability(raw, path: str, problems: Problems) -> ObservabilityConfi
         rr = Reader(item, f"{r.sub('alertReceivers')}[{i}]", problems, RECEIVER_KEYS)
         name = rr.str("name")
         if name and (not _NAME_RE.match(name) or name == NULL_RECEIVER):
-            problems.add(rr.sub("name"), f"{name!r} is not a usable receiver name (a DNS label)")
+            problems.add(
+                rr.sub("name"), f"{shown(name)} is not a usable receiver name (a DNS label)"
+            )
         url = rr.str("webhookUrl")
         if url and not url.startswith("https://"):
-            problems.add(rr.sub("webhookUrl"), f"{url!r} must be an https:// URL")
+            problems.add(rr.sub("webhookUrl"), f"{shown(url)} must be an https:// URL")
         receivers.append(AlertReceiver(name=name, webhook_url=url))
     names = [x.name for x in receivers]
     for dup in sorted({n for n in names if names.count(n) > 1}):
-        problems.add(r.sub("alertReceivers"), f"receiver {dup!r} is listed twice")
+        problems.add(r.sub("alertReceivers"), f"receiver {shown(dup)} is listed twice")
     return ObservabilityConfig(
         prometheus_retention=retention,
         prometheus_storage_gb=r.int("prometheusStorageGb", 50, lo=10, hi=16000),

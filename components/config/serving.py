@@ -13,7 +13,7 @@ from components.capacity import podsize
 from components.config.delivery import CiConfig, read_team_delivery
 from components.config.gitops import SourceConfig, read_source
 from components.config.observability import ObservabilityConfig, read_observability
-from components.config.reader import Problems, Reader
+from components.config.reader import Problems, Reader, shown
 from components.constants import PLATFORM_NAMESPACES, ROLE_ARN_RE, SMOKE_MAX_SCALE
 
 _LABEL_RE = re.compile(r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")
@@ -85,7 +85,7 @@ class ServingConfig:
 def _https(r: Reader, key: str) -> str:
     value = r.str(key)
     if value and not value.startswith("https://"):
-        r.problems.add(r.sub(key), f"{value!r} must be an https:// URL")
+        r.problems.add(r.sub(key), f"{shown(value)} must be an https:// URL")
     return value
 
 
@@ -121,15 +121,15 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
     grace = r.str("scaleToZeroGrace", "30s")
     for p, v in ((gc.sub("retainSinceLastActive"), retain), (r.sub("scaleToZeroGrace"), grace)):
         if v and not _DURATION_RE.match(v):
-            problems.add(p, f"{v!r} is not a duration like 30s, 10m or 48h")
+            problems.add(p, f"{shown(v)} is not a duration like 30s, 10m or 48h")
 
     t = Reader(r.get("tracing", {}), r.sub("tracing"), problems, {"otlpEndpoint", "sampleRate"})
     endpoint = t.str("otlpEndpoint", "")
     if endpoint and not re.match(r"^https?://", endpoint):
-        problems.add(t.sub("otlpEndpoint"), f"{endpoint!r} is not an http(s):// URL")
+        problems.add(t.sub("otlpEndpoint"), f"{shown(endpoint)} is not an http(s):// URL")
     rate = t.get("sampleRate", 0.1)
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-        problems.add(t.sub("sampleRate"), f"{rate!r} is not a number in 0..1")
+        problems.add(t.sub("sampleRate"), f"{shown(rate)} is not a number in 0..1")
         rate = 0.1
 
     o = Reader(
@@ -147,7 +147,7 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
     )
     for i, p in enumerate(oidc.public_paths):
         if not p.startswith("/"):
-            problems.add(f"{o.sub('publicPaths')}[{i}]", f"{p!r} must start with /")
+            problems.add(f"{o.sub('publicPaths')}[{i}]", f"{shown(p)} must start with /")
 
     max_scale = r.int("maxScale", 10, lo=1, hi=1000)
     if max_scale < SMOKE_MAX_SCALE:
@@ -175,23 +175,24 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
         )
         name = tr.str("name")
         if name and not _LABEL_RE.match(name):
-            problems.add(tr.sub("name"), f"{name!r} is not a DNS label (a-z, 0-9, -)")
+            problems.add(tr.sub("name"), f"{shown(name)} is not a DNS label (a-z, 0-9, -)")
         if name in PLATFORM_NAMESPACES:
-            problems.add(tr.sub("name"), f"{name!r} is reserved for the platform")
+            problems.add(tr.sub("name"), f"{shown(name)} is reserved for the platform")
         arn = tr.str("iamRoleArn")
         if arn and not ROLE_ARN_RE.match(arn):
-            problems.add(tr.sub("iamRoleArn"), f"{arn!r} is not an IAM role ARN")
+            problems.add(tr.sub("iamRoleArn"), f"{shown(arn)} is not an IAM role ARN")
         cpu, memory = tr.str("cpu", "16"), tr.str("memory", "16Gi")
         for key, v in (("cpu", cpu), ("memory", memory)):
             if v and not _QUANTITY_RE.match(v):
-                problems.add(tr.sub(key), f"{v!r} is not a Kubernetes quantity")
+                problems.add(tr.sub(key), f"{shown(v)} is not a Kubernetes quantity")
         quantities_ok = all(podsize.is_quantity(v) for v in (cpu, memory))
         fit = _team_fit(tr, cpu, memory, max_scale) if quantities_ok else 0
         pods = tr.int("pods", max(fit, 1), lo=1, hi=10000)
         if quantities_ok and pods > fit:
             problems.add(
                 tr.sub("pods"),
-                f"{pods} promises more pods than cpu {cpu} and memory {memory} hold "
+                f"{pods} promises more pods than cpu {shown(cpu, True)} and memory "
+                f"{shown(memory, True)} hold "
                 f"({fit} default-sized function pods)",
             )
         elif "pods" in tr.raw and pods < max_scale:
@@ -209,7 +210,7 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
         )
     names = [t.name for t in teams]
     for dup in sorted({n for n in names if names.count(n) > 1}):
-        problems.add(r.sub("teams"), f"team {dup!r} is listed twice")
+        problems.add(r.sub("teams"), f"team {shown(dup)} is listed twice")
 
     return ServingConfig(
         scale_to_zero=r.bool("scaleToZero", True),
@@ -218,7 +219,7 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
         revision_min_non_active=min_na,
         revision_max_non_active=max_na,
         revision_retain_since_last_active=retain,
-        log_retention_days=r.int("logRetentionDays", 30, lo=1, hi=3653),
+        log_retention_days=r.retention_days("logRetentionDays", 30),
         tracing=TracingConfig(otlp_endpoint=endpoint, sample_rate=float(rate)),
         oidc=oidc,
         teams=tuple(teams),
@@ -242,7 +243,8 @@ def _team_fit(tr: Reader, cpu: str, memory: str, max_scale: int) -> int:
         res = key.split(".", 1)[1]
         tr.problems.add(
             tr.sub(res),
-            f"{given[res]} holds {fit} function pods ({pod.describe()} each); maxScale "
-            f"{max_scale} needs at least {podsize.format_amount(res, pod.usage(key) * max_scale)}",
+            f"{shown(given[res], True)} holds {fit} function pods ({pod.describe()} each); "
+            f"maxScale {max_scale} needs at least "
+            f"{podsize.format_amount(res, pod.usage(key) * max_scale)}",
         )
     return fit

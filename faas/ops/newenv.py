@@ -21,10 +21,15 @@ from typing import Any
 import yaml
 
 from components import naming
-from components.config import ConfigError, load
-from components.config.stackfile import path_of, read_stack_file, stack_names, stacks_dir
-from faas import exitcodes
-from policies import settings as policy_settings
+from components.config import ConfigError, aws, load
+from components.config.stackfile import (
+    StackFileError,
+    path_of,
+    read_stack_file,
+    stack_names,
+    stacks_dir,
+)
+from faas import exitcodes, inputs
 
 TEMPLATES = ("dev", "prod")
 # Keys a new environment must set for itself before `pulumi up`: printed after writing.
@@ -79,11 +84,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="environment to start from: sizes, retention and policy levels (default: dev)",
     )
     p.add_argument("--parent-zone-id", help="hosted zone id of the base domain's parent zone")
-    p.add_argument("--stacks-dir", type=Path, help="folder of the stack files (default: stacks/)")
-    p.add_argument("--policy-dir", type=Path, help="folder of the policy configs")
+    p.add_argument("--stacks-dir", help="folder of the stack files (default: stacks/)")
+    p.add_argument("--policy-dir", help="folder of the policy configs")
 
 
 def run(args: argparse.Namespace) -> int:
+    problems = [
+        p
+        for p in (
+            inputs.region(args.region),
+            inputs.folder(args.stacks_dir, "--stacks-dir"),
+            inputs.folder(args.policy_dir, "--policy-dir"),
+        )
+        if p
+    ]
+    if problems:
+        return inputs.refuse("new-env", problems)
     request = Request(
         env=args.env,
         region=args.region,
@@ -93,8 +109,12 @@ def run(args: argparse.Namespace) -> int:
         parent_zone_id=args.parent_zone_id,
     )
     try:
-        written = create(request, args.stacks_dir or stacks_dir(), args.policy_dir)
-    except Refused as exc:
+        written = create(
+            request,
+            Path(args.stacks_dir) if args.stacks_dir is not None else stacks_dir(),
+            Path(args.policy_dir) if args.policy_dir is not None else None,
+        )
+    except (Refused, StackFileError) as exc:
         print(f"faas new-env: refused, nothing written: {exc}", file=sys.stderr)
         return exitcodes.REFUSED
     except OSError as exc:
@@ -111,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
 
 def create(req: Request, stacks: Path, policy_dir: Path | None = None) -> list[Path]:
     """Check everything, then write the four files; `Refused` (nothing written) on any problem."""
+    from policies import settings as policy_settings  # the pack's SDK: only when writing
+
     policy_dir = policy_dir or policy_settings.config_dir()
     configs = build(req, stacks)
     targets = {path_of(stack, stacks): cfg for stack, cfg in configs.items()}
@@ -137,10 +159,15 @@ def create(req: Request, stacks: Path, policy_dir: Path | None = None) -> list[P
 def build(req: Request, stacks: Path) -> dict[str, dict[str, Any]]:
     """The three stacks' config mappings, validated as `pulumi up` would; `Refused` otherwise."""
     if not naming.valid_environment(req.env):
-        raise Refused(f"{req.env!r}: an environment name is 2-12 lowercase letters/digits")
+        raise Refused(
+            f"the environment name (first argument) {req.env!r:.60} must be 2-12 lowercase "
+            "letters/digits"
+        )
+    if problem := aws.region_problem(req.region):
+        raise Refused(f"--region {req.region!r:.60} {problem}")
     existing = _existing_environments(stacks)
     if req.env in existing:
-        raise Refused(f"environment {req.env!r} already has stack files in {stacks}")
+        raise Refused(f"environment {req.env!r} (argument) already has stack files in {stacks}")
     ranges = _check_ranges(req.cidrs, stacks)
     for other, bd in existing.items():
         if bd == req.base_domain:
@@ -211,7 +238,6 @@ def _adapt(
     template: dict[str, Any], req: Request, color: str | None, ranges: dict[str, str]
 ) -> dict[str, Any]:
     cfg = copy.deepcopy(template)
-    old_region = str(cfg.get("aws:region", ""))
     cfg["aws:region"] = req.region
     cfg["faas:environment"] = req.env
     cfg["faas:baseDomain"] = req.base_domain
@@ -221,8 +247,9 @@ def _adapt(
         return cfg
     network = cfg.setdefault("faas:network", {})
     network["cidr"] = ranges[color]
-    # Keep the template's zone letters in the new region (the AZ names are region + letter).
-    network["azs"] = [req.region + az[len(old_region) :] for az in network.get("azs", [])]
+    # As many zones as the template uses, the region's own (components/config/aws_data.json):
+    # the template's letters may not exist there (ap-northeast-1 has no b, ca-central-1 no c).
+    network["azs"] = list(aws.zones(req.region)[: max(2, len(network.get("azs") or []))])
     serving = cfg.get("faas:serving") or {}
     oidc = serving.get("oidc") or {}
     if "audiences" in oidc:

@@ -11,18 +11,21 @@ from __future__ import annotations
 import heapq
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from components import naming
 from components.config import ConfigError, load
 from components.config.stackfile import (
+    StackFileError,
     colour_configs,
     read_stack_file,
     sibling_config,
     stacks_dir,
 )
 from components.config.stackfile import stack_names as _stack_names
-from faas.plan.engine import Registration, Run, run_program
+
+if TYPE_CHECKING:
+    from faas.plan.engine import Registration, Run
 
 
 class StackNotFound(Exception):
@@ -34,12 +37,44 @@ def stack_names(where: Path | None = None) -> list[str]:
 
 
 def validate(stack: str, where: Path | None = None) -> dict[str, Any]:
-    """The stack file's config, or `ConfigError` with every problem (before anything runs)."""
+    """The stack file's config, or `ConfigError` with every problem (before anything runs);
+    `StackFileError` for a file that is not a stack file, `StackNotFound` for none.
+
+    A colour stack also reads the other colour's file (the VPC ranges must not overlap); an
+    environment stack is planned with its colours' offline exports, so their files must be valid
+    too: a broken one is reported here, naming it, and never surfaces mid-plan.
+    """
     folder = where or stacks_dir()
+    env, color = naming.parse_stack_name(stack)
+    if not naming.valid_environment(env):
+        raise StackNotFound(
+            f"{stack[:60]!r} is not a stack name (<env> or <env>-blue/-green, env 2-12 lowercase "
+            "letters/digits)"
+        )
     raw = read_stack_file(stack, folder)
     if raw is None:
         raise StackNotFound(f"no stack file {folder / f'Pulumi.{stack}.yaml'}")
-    load(stack, raw, sibling_config(stack, folder), colour_configs(stack, folder))
+    try:
+        sibling = sibling_config(stack, folder)
+    except StackFileError as exc:
+        raise StackFileError(
+            exc.path, f"{exc.problem} (read to check {stack}'s VPC range against it)"
+        ) from None
+    if color is None:
+        for c in naming.COLORS:
+            colour = naming.stack_name(env, c)
+            try:
+                if read_stack_file(colour, folder) is not None:
+                    validate(colour, folder)
+            except StackFileError as exc:
+                raise StackFileError(
+                    exc.path, f"{exc.problem} ({stack} is planned with {colour}'s exports)"
+                ) from None
+            except ConfigError as exc:
+                why = f"{stack} is planned with its offline exports"
+                raise ConfigError(colour, exc.problems, why) from None
+    # The colours' files are valid by now; the environment reads their teams (the registry).
+    load(stack, raw, sibling, colour_configs(stack, folder))
     return raw
 
 
@@ -47,6 +82,7 @@ def run(stack: str, where: Path | None = None) -> Run:
     folder = where or stacks_dir()
     raw = validate(stack, folder)
     from components.platform import main  # the program itself, exactly as `pulumi up` runs it
+    from faas.plan.engine import run_program  # the Pulumi SDK: loaded only to plan, not for --help
 
     return run_program(
         stack,
@@ -145,4 +181,12 @@ def run_plan(stack: str, where: Path | None = None) -> dict[str, Any]:
     return to_document(run(stack, folder))
 
 
-__all__ = ["ConfigError", "StackNotFound", "run_plan", "stack_names", "to_document", "validate"]
+__all__ = [
+    "ConfigError",
+    "StackFileError",
+    "StackNotFound",
+    "run_plan",
+    "stack_names",
+    "to_document",
+    "validate",
+]

@@ -14,8 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from components.config.stackfile import stacks_dir
-from faas import exitcodes
+from components.config.stackfile import path_of, stacks_dir
+from faas import exitcodes, inputs
 
 DEFAULT_STACKS = ["dev", "dev-blue", "dev-green"]
 DEFAULT_OUT = Path("build/plan")
@@ -33,8 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="FILE", help="also write the preview document here")
     p.add_argument(
         "--out",
-        type=Path,
-        default=DEFAULT_OUT,
+        default=str(DEFAULT_OUT),  # a string: `--out ""` is refused, not read as "."
         help=f"report folder (default: {DEFAULT_OUT}); '-' writes no report files",
     )
     p.add_argument(
@@ -69,7 +68,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--stacks-dir",
-        type=Path,
         default=None,
         help="folder of Pulumi.<stack>.yaml files (default: stacks/)",
     )
@@ -82,31 +80,71 @@ def main(argv: list[str]) -> int:
     return faas_main(["plan", *argv])
 
 
+def check_arguments(args: argparse.Namespace) -> list[str]:
+    """Every problem with the arguments themselves, before any stack file is read."""
+    problems = [
+        p
+        for p in (
+            inputs.folder(args.stacks_dir, "--stacks-dir"),
+            inputs.number(args.budget, "--budget", lo=0),
+            inputs.writable_file(args.json, "--json"),
+            None if str(args.out) == "-" else inputs.writable_folder(args.out, "--out"),
+            inputs.readable_file(args.against, "--against"),
+            inputs.folder(args.base_dir, "--base-dir"),
+            inputs.writable_file(args.review, "--review"),
+        )
+        if p
+    ]
+    if args.all and args.stacks:
+        problems.append("--all plans every stack file: name no stacks with it")
+    return problems
+
+
 def run(args: argparse.Namespace) -> int:
+    problems = check_arguments(args)
+    if problems:
+        return inputs.refuse("plan", problems)
+
     from components.config import ConfigError
     from faas import report
-    from faas.plan import StackNotFound, run_plan, stack_names, validate
+    from faas.plan import StackFileError, StackNotFound, run_plan, stack_names, validate
     from faas.report.render.markdown import StackReview, render_review
     from policies import check as policycheck
+    from policies.document import InputError, load_preview
 
-    where = args.stacks_dir or stacks_dir()
+    where = Path(args.stacks_dir) if args.stacks_dir is not None else stacks_dir()
     stacks = stack_names(where) if args.all else (args.stacks or DEFAULT_STACKS)
+    if not stacks:
+        return inputs.refuse("plan", [f"--all: no Pulumi.<stack>.yaml files in {where}"])
     if (args.json or args.against) and len(stacks) != 1:
-        print("--json and --against take exactly one stack", file=sys.stderr)
-        return exitcodes.REFUSED
+        return inputs.refuse("plan", ["--json and --against take exactly one stack"])
     # Validate every stack before running any: all config problems of all stacks at once.
     bad = False
+    reported: set[str] = set()  # a colour's problems show once, under dev and dev-green alike
     for stack in stacks:
         try:
             validate(stack, where)
-        except (ConfigError, StackNotFound) as err:
-            print(f"error: {err}", file=sys.stderr)
+        except ConfigError as err:
             bad = True
+            if err.stack not in reported:
+                print(f"error: {path_of(err.stack, where)}: {err}", file=sys.stderr)
+            reported.add(err.stack)
+        except (StackNotFound, StackFileError) as err:
+            bad = True
+            if str(getattr(err, "path", err)) not in reported:
+                print(f"error: {err}", file=sys.stderr)
+            reported.add(str(getattr(err, "path", err)))
     if bad:
         return exitcodes.REFUSED
     # Read the old plans first: they may be the very files this run is about to overwrite.
-    old = report.load_document(args.against) if args.against else None
-    bases = {s: _base_plan(args.base_dir, s) for s in stacks} if args.base_dir else {}
+    try:
+        old = load_preview(args.against) if args.against else None
+    except InputError as exc:
+        return inputs.refuse("plan", [f"--against {exc}"])
+    try:
+        bases = {s: _base_plan(args.base_dir, s) for s in stacks} if args.base_dir else {}
+    except InputError as exc:
+        return inputs.refuse("plan", [f"--base-dir {exc}"])
     reviews = []
 
     failed = False
@@ -119,10 +157,16 @@ def run(args: argparse.Namespace) -> int:
         diff = report.diff_documents(base, doc) if base is not None else None
         rep = report.build_report(doc, findings(policy), diff=diff)
         reviews.append(StackReview(rep, base))
-        if args.json:
-            write_json(doc, Path(args.json))
-        if str(args.out) != "-":
-            report.write_outputs(rep, args.out)
+        try:
+            if args.json:
+                write_json(doc, Path(args.json))
+            if str(args.out) != "-":
+                report.write_outputs(rep, args.out)
+        except OSError as exc:
+            # Checked writable before planning; a disk that fills up meanwhile still gets a
+            # message, and the verdict below is still given (nothing else depends on the files).
+            where_to = exc.filename or args.json or args.out
+            print(f"faas plan: warning: cannot write {where_to}: {exc.strerror}", file=sys.stderr)
         # One named stack: the whole tree and the count per type; several: the summaries only.
         print(render(doc, rep, policy, full_tree=args.tree or len(stacks) == 1))
         if diff is not None and old is not None:
@@ -145,11 +189,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _base_plan(folder: Path, stack: str) -> dict[str, Any] | None:
-    """The base branch's plan of `stack`, or None (a stack the base branch does not have)."""
-    from faas import report
+    """The base branch's plan of `stack`, or None (a stack the base branch does not have);
+    `InputError` naming the file when it is not a plan document."""
+    from policies.document import load_preview
 
     path = folder / f"{stack}.json"
-    return report.load_document(path) if path.is_file() else None
+    return load_preview(path) if path.is_file() else None
 
 
 def write_json(doc: dict[str, Any], path: Path) -> None:

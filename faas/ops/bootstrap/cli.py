@@ -5,11 +5,60 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 
 from components.naming import state_bucket_name, state_key_alias
-from faas import exitcodes
+from faas import exitcodes, inputs
 from faas.ops.bootstrap import NONCURRENT_DAYS
+
+# S3 general purpose bucket names (https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+# bucketnamingrules.html): 3-63 of a-z 0-9 . -, starting and ending with a letter or digit, no
+# "..", not shaped like an IP address, none of the reserved prefixes and suffixes.
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_BUCKET_RESERVED = (
+    ("xn--", "sthree-", "amzn-s3-demo-"),
+    ("-s3alias", "--ol-s3", ".mrap", "--x-s3"),
+)
+# KMS alias names (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html):
+# alias/ then letters, digits, / _ -; at most 256 characters; alias/aws/ is AWS's.
+_ALIAS_RE = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$")
+# S3 lifecycle NoncurrentDays: a positive integer (an Integer in the API's model).
+MAX_DAYS = 2**31 - 1
+
+
+def bucket_problem(name: str) -> str | None:
+    if (
+        not _BUCKET_RE.match(name)
+        or ".." in name
+        or re.fullmatch(r"\d+\.\d+\.\d+\.\d+", name)
+        or name.startswith(_BUCKET_RESERVED[0])
+        or name.endswith(_BUCKET_RESERVED[1])
+    ):
+        return f"--bucket {name!r:.70}: not an S3 bucket name (3-63 of a-z, 0-9, ., -)"
+    return None
+
+
+def check_arguments(args: argparse.Namespace) -> list[str]:
+    """Every argument problem, before any AWS call."""
+    problems = []
+    if not args.region:
+        problems.append("--region is required (or set AWS_REGION)")
+    elif p := inputs.region(args.region):
+        problems.append(p)
+    if args.bucket is not None and (p := bucket_problem(args.bucket)):
+        problems.append(p)
+    if not _ALIAS_RE.match(args.key_alias) or args.key_alias.startswith("alias/aws/"):
+        problems.append(
+            f"--key-alias {args.key_alias!r:.70}: must start with alias/, then letters, digits, "
+            "/, _ or - (alias/aws/ is reserved for AWS)"
+        )
+    if not 1 <= args.noncurrent_days <= MAX_DAYS:
+        problems.append(
+            f"--noncurrent-days {args.noncurrent_days}: must be a positive number of days"
+        )
+    return problems
+
 
 DESCRIPTION = """\
 Create (or check) the versioned, KMS-encrypted, TLS-only S3 state bucket and the rotating KMS key
@@ -31,12 +80,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.region:
-        print("faas bootstrap: --region is required (or set AWS_REGION)", file=sys.stderr)
-        return exitcodes.REFUSED
-    if not args.key_alias.startswith("alias/"):
-        print("faas bootstrap: --key-alias must start with alias/", file=sys.stderr)
-        return exitcodes.REFUSED
+    problems = check_arguments(args)
+    if problems:
+        return inputs.refuse("bootstrap", problems)
 
     import boto3
     from botocore.config import Config
@@ -47,22 +93,27 @@ def run(args: argparse.Namespace) -> int:
     session = boto3.session.Session(region_name=args.region)
     # botocore's standard retry mode backs off on throttling; bootstrap makes a dozen calls.
     cfg = Config(retries={"mode": "standard", "max_attempts": 8})
+    b = bootstrap.Bootstrap(
+        session.client("s3", config=cfg),
+        session.client("kms", config=cfg),
+        args.region,
+        dry_run=args.dry_run,
+    )
     try:
         bucket = args.bucket or state_bucket_name(
             session.client("sts", config=cfg).get_caller_identity()["Account"], args.region
         )
-        items = bootstrap.run(
-            session.client("s3", config=cfg),
-            session.client("kms", config=cfg),
-            args.region,
-            bucket,
-            args.key_alias,
-            days=args.noncurrent_days,
-            dry_run=args.dry_run,
-        )
+        b.bucket(bucket, b.key(args.key_alias), args.noncurrent_days)
     except (bootstrap.BootstrapError, ClientError, BotoCoreError) as exc:
-        print(f"faas bootstrap: {exc}", file=sys.stderr)
+        done = [f"{i.status} {i.resource}" for i in b.items if i.status in ("created", "updated")]
+        note = (
+            f"; already done: {', '.join(done)}; rerun once fixed (only what differs changes)"
+            if done
+            else "; nothing changed"
+        )
+        print(f"faas bootstrap: {exc}{note}", file=sys.stderr)
         return exitcodes.REFUSED
+    items = b.items
     login = bootstrap.login_commands(bucket, args.key_alias, args.region)
     if args.json:
         print(json.dumps({"bucket": bucket, "items": bootstrap.items_json(items), "login": login}))

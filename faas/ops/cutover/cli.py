@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import re
 import socket
+import ssl
 import sys
+import textwrap
 from pathlib import Path
 from typing import TextIO
 
-import yaml
+from components.config.stackfile import StackFileError, read_stack_file, stacks_dir
+from components.naming import COLORS, env_zone_name, valid_environment
+from faas import exitcodes, inputs
 
-from components.config.stackfile import read_stack_file, stacks_dir
-from components.naming import COLORS, env_zone_name
-
-from .aws import Aws
 from .clock import Clock, RealClock
 from .kube import Route
 from .options import Options, validate_steps
@@ -23,7 +24,8 @@ from .parity import ParityCheck, check_keys
 from .probe import Prober, env_probe_url, target_probe_url
 from .progress import Listener, Progress
 from .report import Timeline, write_report
-from .shift import EXIT_REFUSED, Cutover
+
+EXIT_REFUSED = exitcodes.REFUSED
 
 DESCRIPTION = """\
 Move an environment's traffic between its blue and green clusters by changing the weights of the
@@ -35,18 +37,19 @@ running for at least an hour (clients cache DNS). To roll back after a completed
 same command with the other colour (--to blue); a failing or interrupted run rolls itself back.
 """
 
-EPILOG = """\
-exit codes:
-  0  completed, already active, or dry run
-  1  a step failed or the run was interrupted (SIGINT/SIGTERM); weights were rolled back
-  2  refused, nothing changed: bad record state, lock held, preflight failed, not confirmed, usage
-  3  the rollback itself failed; the lock is kept; check the zone, then rerun --to <start colour>
-     --break-lock
+EPILOG = (
+    "exit codes:\n"
+    + "\n".join(
+        textwrap.fill(f"{code}  {text}", 96, initial_indent="  ", subsequent_indent="     ")
+        for code, text in exitcodes.BY_COMMAND["cutover"].items()
+    )
+    + """
 
 Route 53 records used: weighted A alias sets with SetIdentifier blue/green; TXT
 _faas-cutover-lock.<zone> (lock) and _faas-cutover-state.<zone> (outcome).
 See docs/cutover.md.
 """
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -122,42 +125,87 @@ class UsageError(Exception):
     pass
 
 
+_DNS_RE = re.compile(r"^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$")
+# Sanity bounds: beyond them a value is a typo (a day of soaking, an hour per probe request).
+MAX_WAIT_S = 86400.0
+MAX_PROBE_TIMEOUT_S = 3600.0
+MAX_PROBE_COUNT = 100
+
+
 def read_stack(folder: str | None, env: str) -> dict[str, str]:
+    """`aws:region` and `faas:baseDomain` of the environment's stack file (strings only)."""
     where = Path(folder) if folder else stacks_dir()
     try:
         config = read_stack_file(env, where)
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{where / f'Pulumi.{env}.yaml'}: not valid YAML: {exc}") from exc
+    except StackFileError as exc:
+        raise UsageError(str(exc)) from None
     if config is None:
         raise UsageError(
             f"{where / f'Pulumi.{env}.yaml'} not found: pass --zone (and --region) or --stacks-dir"
         )
-    return {k: str(v) for k, v in config.items() if k in ("aws:region", "faas:baseDomain")}
+    out = {}
+    for key in ("aws:region", "faas:baseDomain"):
+        value = config.get(key)
+        if value is not None and not isinstance(value, str):
+            raise UsageError(f"{where / f'Pulumi.{env}.yaml'}: {key} is not a string")
+        if value:
+            out[key] = value
+    return out
+
+
+def check_arguments(args: argparse.Namespace) -> list[str]:
+    """Problems with the arguments alone (no file read, no AWS call)."""
+    problems = [
+        p
+        for p in (
+            inputs.number(args.soak, "--soak", lo=0, hi=MAX_WAIT_S),
+            inputs.number(args.probe_timeout, "--probe-timeout", lo=0.001, hi=MAX_PROBE_TIMEOUT_S),
+            inputs.number(args.insync_timeout, "--insync-timeout", lo=0.001, hi=MAX_WAIT_S),
+            inputs.region(args.region),
+            inputs.readable_file(args.probe_ca, "--probe-ca"),
+            inputs.writable_file(args.report, "--report"),
+            inputs.folder(args.stacks_dir, "--stacks-dir"),
+            *(inputs.url(u, "--probe-url") for u in args.probe_url),
+            *(inputs.url(u, "--env-probe-url") for u in args.env_probe_url),
+        )
+        if p
+    ]
+    if not valid_environment(args.env):
+        problems.append(f"--env {args.env!r:.60}: 2-12 lowercase letters/digits, e.g. dev")
+    if not 1 <= args.probe_count <= MAX_PROBE_COUNT:
+        problems.append(f"--probe-count {args.probe_count}: must be 1..{MAX_PROBE_COUNT}")
+    if args.zone is not None and not _DNS_RE.match(args.zone):
+        problems.append(f"--zone {args.zone!r:.60}: not a lowercase DNS name")
+    problems += check_keys(args.allow_missing)
+    if args.skip_parity and args.allow_missing:
+        problems.append("--allow-missing has no effect with --skip-parity")
+    return problems
 
 
 def build_options(args: argparse.Namespace, confirm_stream: TextIO) -> tuple[Options, str | None]:
-    problems: list[str] = []
+    problems: list[str] = check_arguments(args)
     try:
         steps = [int(s) for s in args.steps.split(",") if s.strip()]
     except ValueError:
         steps = []
-        problems.append(f"--steps {args.steps!r}: expected comma-separated integers")
+        problems.append(f"--steps {args.steps!r:.60}: expected comma-separated integers")
     else:
         problems += validate_steps(steps)
-    if args.soak is not None and args.soak < 0:
-        problems.append("--soak must be >= 0")
-    if args.probe_count < 1:
-        problems.append("--probe-count must be >= 1")
-    problems += check_keys(args.allow_missing)
-    if args.skip_parity and args.allow_missing:
-        problems.append("--allow-missing has no effect with --skip-parity")
     stack: dict[str, str] = {}
-    if args.zone is None or args.region is None:
+    if (args.zone is None or args.region is None) and valid_environment(args.env):
         try:
             stack = read_stack(args.stacks_dir, args.env)
         except UsageError as exc:
             if args.zone is None:
                 problems.append(str(exc))
+    if args.region is None and "aws:region" in stack and (p := inputs.region(stack["aws:region"])):
+        problems.append(p.replace("--region", "the stack file's aws:region", 1))
+    base = stack.get("faas:baseDomain")
+    if args.zone is None and base and not _DNS_RE.match(env_zone_name(base)):
+        problems.append(
+            f"the stack file's faas:baseDomain {stack['faas:baseDomain']!r:.60}: "
+            "not a lowercase DNS name"
+        )
     base_domain = stack.get("faas:baseDomain")
     zone = args.zone or (env_zone_name(base_domain) if base_domain else None)
     if zone is None and not problems:
@@ -171,7 +219,8 @@ def build_options(args: argparse.Namespace, confirm_stream: TextIO) -> tuple[Opt
     if problems:
         raise UsageError("\n".join(problems))
     operator = args.operator or f"{getpass.getuser()}@{socket.gethostname()}"
-    operator = "".join(ch for ch in operator if not ch.isspace() and ch not in '"\\')
+    operator = "".join(ch for ch in operator if ch.isprintable() and not ch.isspace())
+    operator = operator.replace('"', "").replace("\\", "")[:64] or "unknown"
     opts = Options(
         env=args.env,
         target=args.to,
@@ -242,16 +291,32 @@ def execute(
     except UsageError as exc:
         err.write(f"cutover: {exc}\n")
         return EXIT_REFUSED
+    from .aws import Aws  # boto3: loaded only once the arguments hold
+    from .shift import Cutover
+
     if opts.parity is not None:
         opts.parity.route = kube_route
     clock = clock or RealClock()
     progress = Progress(err, json_lines=args.json, listeners=listeners)
     aws = Aws(clock, region, log=lambda name, fields: progress.event(name, **fields))
-    prober = Prober(count=args.probe_count, timeout=args.probe_timeout, cafile=args.probe_ca)
+    try:
+        prober = Prober(count=args.probe_count, timeout=args.probe_timeout, cafile=args.probe_ca)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        err.write(f"cutover: --probe-ca {args.probe_ca}: not a usable CA bundle ({exc})\n")
+        return EXIT_REFUSED
     tl = Cutover(opts, aws, clock, prober, progress).run()
     if args.report:
-        j, s = write_report(args.report, tl)
-        progress.event("report", json=str(j), svg=str(s))
+        try:
+            j, s = write_report(args.report, tl)
+            progress.event("report", json=str(j), svg=str(s))
+        except OSError as exc:
+            # The DNS outcome is what the exit code reports; a report that cannot be written
+            # after it is a warning, and the timeline goes to stdout as JSON instead.
+            warning = f"the report could not be written to {args.report}: {exc.strerror or exc}"
+            tl.warnings.append(warning)
+            err.write(f"cutover: warning: {tl.status}, but {warning}; the timeline follows\n")
+            _summary(tl, out, as_json=True)
+            return tl.exit_code
     _summary(tl, out, args.json)
     return tl.exit_code
 

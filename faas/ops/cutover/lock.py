@@ -2,14 +2,16 @@
 
 Route 53 is the lock service: a CREATE of a record that already exists fails the whole batch
 (`InvalidChangeBatch`, "already exists"), so two operators cannot both acquire it. The value carries
-owner, time, target and the starting weights, so a rerun after a crash can show how old the lock is
-and roll back to where the crashed run started. Values are TXT strings of `key=value` words,
-readable with `dig TXT _faas-cutover-lock.faas.<domain>`.
+owner, time, target and the starting weights of every record set, so a rerun after a crash can show
+how old the lock is and roll back to exactly where the crashed run started. Values are TXT strings
+of `key=value` words, readable with `dig TXT _faas-cutover-lock.faas.<domain>`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 import time as _time
 from dataclasses import dataclass
 from typing import Any
@@ -52,20 +54,62 @@ def encode(fields: dict[str, str]) -> str:
     return " ".join(f'"{k}={v}"' for k, v in fields.items())
 
 
-def decode(value: str) -> dict[str, str]:
-    out: dict[str, str] = {}
+def words(value: str) -> list[tuple[str, str]]:
+    """Every `key=value` word of a TXT value, in order (a key may repeat: one `set` per record
+    set)."""
+    out = []
     for word in re.findall(r'"([^"]*)"', value):
         k, sep, v = word.partition("=")
         if sep:
-            out[k] = v
+            out.append((k, v))
     return out
 
 
-def encode_start(start: dict[str, int] | None) -> str:
-    return ",".join(f"{c}:{start[c]}" for c in COLORS) if start else "unknown"
+def decode(value: str) -> dict[str, str]:
+    return dict(words(value))
 
 
-def decode_start(text: str) -> dict[str, int] | None:
+# The starting weights of every record set, one `set=<name>,<type>,blue:W,green:W` word each, so
+# a rerun after a crash restores exactly what the crashed run found, whatever the sets' weights
+# were (equal or not). A name too long for one 255-character word is written as a hash of
+# `<name> <type>`, matched against the sets found at the rerun.
+_HASH = 16
+
+
+def _ref(key: str) -> str:
+    name, _, rtype = key.rpartition(" ")
+    plain = f"{name},{rtype}"
+    if len(plain) <= 200 and re.fullmatch(r'[^\s"\\,]+,[A-Z]+', plain):
+        return plain
+    return "#" + hashlib.sha256(key.encode()).hexdigest()[:_HASH]
+
+
+def encode_start(start: dict[str, dict[str, int]]) -> list[tuple[str, str]]:
+    """(`set`, value) words for `start` (record set key -> colour -> weight)."""
+    return [
+        ("set", ",".join([_ref(key), *(f"{c}:{int(w[c])}" for c in COLORS)]))
+        for key, w in sorted(start.items())
+    ]
+
+
+def decode_start(pairs: list[tuple[str, str]]) -> dict[str, dict[str, int]] | None:
+    """Record set reference -> colour -> weight, from the `set` words; None when there are none
+    (a lock written by an older version records only `start=`) or one is unreadable."""
+    out: dict[str, dict[str, int]] = {}
+    for key, value in pairs:
+        if key != "set":
+            continue
+        parts = value.split(",")
+        try:
+            weights = dict(p.split(":", 1) for p in parts[-len(COLORS) :])
+            out[",".join(parts[: -len(COLORS)])] = {c: int(weights[c]) for c in COLORS}
+        except (KeyError, ValueError):
+            return None
+    return out or None
+
+
+def _decode_uniform(text: str) -> dict[str, int] | None:
+    """The older `start=blue:W,green:W` word: one set of weights for every record set."""
     try:
         pairs = dict(p.split(":", 1) for p in text.split(","))
         start = {c: int(pairs[c]) for c in COLORS}
@@ -81,10 +125,23 @@ class LockInfo:
     owner: str
     acquired: float
     target: str
-    start: dict[str, int] | None  # per-colour weights when the locking run began (if uniform)
+    start: dict[str, dict[str, int]] | None  # record set reference -> weights when it began
+    start_uniform: dict[str, int] | None = None  # older locks: one weight pair for every set
 
     def age(self, now: float) -> float:
         return now - self.acquired
+
+    def start_for(self, keys: list[str]) -> dict[str, dict[str, int]] | None:
+        """The recorded starting weights of the record sets `keys` (`<name> <type>`); None
+        unless the lock records every one of them."""
+        if self.start is not None:
+            found = {k: self.start.get(_ref(k)) for k in keys}
+            if all(w is not None for w in found.values()):
+                return {k: dict(w) for k, w in found.items() if w is not None}
+            return None
+        if self.start_uniform is not None:
+            return {k: dict(self.start_uniform) for k in keys}
+        return None
 
 
 def _txt(name: str, value: str) -> dict[str, Any]:
@@ -92,7 +149,8 @@ def _txt(name: str, value: str) -> dict[str, Any]:
 
 
 def parse_lock(name: str, value: str) -> LockInfo:
-    f = decode(value)
+    pairs = words(value)
+    f = dict(pairs)
     try:
         acquired = float(f.get("epoch", "0"))
     except ValueError:
@@ -103,7 +161,8 @@ def parse_lock(name: str, value: str) -> LockInfo:
         owner=f.get("owner", "unknown"),
         acquired=acquired,
         target=f.get("to", "unknown"),
-        start=decode_start(f.get("start", "")),
+        start=decode_start(pairs),
+        start_uniform=_decode_uniform(f.get("start", "")),
     )
 
 
@@ -116,18 +175,33 @@ def read_lock(zone: str, rrsets: list[dict[str, Any]]) -> LockInfo | None:
     return None
 
 
+MAX_TXT = 4000  # Route 53: characters in one TXT value
+
+
+class LockTooLarge(ValueError):
+    pass
+
+
 def new_lock(
-    zone: str, owner: str, now: float, target: str, start: dict[str, int] | None
+    zone: str, owner: str, now: float, target: str, start: dict[str, dict[str, int]]
 ) -> LockInfo:
-    value = encode(
-        {
-            "owner": owner,
-            "time": iso(now),
-            "epoch": str(int(now)),
-            "to": target,
-            "start": encode_start(start),
-        }
-    )
+    """The lock this run will CREATE; `start` is every record set's weights (set key -> colour
+    -> weight), recorded so a rerun after a crash can restore them exactly."""
+    # `run` tells two runs' locks apart, so taking over a crashed run's lock (DELETE + CREATE in
+    # one batch) never deletes and creates the very same record.
+    head = {
+        "owner": owner,
+        "time": iso(now),
+        "epoch": str(int(now)),
+        "to": target,
+        "run": secrets.token_hex(4),
+    }
+    value = " ".join([encode(head), *(encode({k: v}) for k, v in encode_start(start))])
+    if len(value) > MAX_TXT:
+        raise LockTooLarge(
+            f"the starting weights of {len(start)} record sets do not fit in one lock record "
+            f"({len(value)} > {MAX_TXT} characters)"
+        )
     return parse_lock(normalise_name(cutover_lock_name(zone)), value)
 
 
@@ -202,3 +276,49 @@ def release(aws: Aws, zone_id: str, lock: LockInfo) -> None:
             "Changes": [{"Action": "DELETE", "ResourceRecordSet": _txt(lock.name, lock.value)}],
         },
     )
+
+
+def release_quietly(aws: Aws, zone_id: str, lock: LockInfo) -> str:
+    """Drop our lock after a refusal; "" when done, else a note for the message."""
+    try:
+        release(aws, zone_id, lock)
+    except AwsCallFailed as exc:
+        return f"; our lock could not be released ({exc}): rerun with --break-lock"
+    return ""
+
+
+def release_noting(
+    aws: Aws, zone_id: str, zone: str, lock: LockInfo, outcome: str, done: str
+) -> str:
+    """Record the outcome and unlock once the weights are final; "" when done, else a warning
+    (the exit code stays the traffic's outcome; the lock stays for the next run to break)."""
+    try:
+        release_with_outcome(aws, zone_id, zone, lock, outcome)
+    except AwsCallFailed as exc:
+        return (
+            f"{done}, but recording the outcome and releasing the lock failed ({exc}); the lock "
+            "is left: the next cutover must pass --break-lock."
+        )
+    return ""
+
+
+def rollback_origin(resuming: bool, recorded: dict[str, dict[str, int]] | None) -> str:
+    """What a rollback restores, in words for the message."""
+    if recorded is not None:
+        return "where the crashed run started"
+    if resuming:
+        return (
+            "the weights found when this run took over the lock (the crashed run's lock does not "
+            "record its starting weights)"
+        )
+    return "the starting weights"
+
+
+def strongest(weights: dict[str, dict[str, int]]) -> str | None:
+    """The colour with the highest weight in the first record set, if one is strictly highest."""
+    values = list(weights.values())
+    if not values:
+        return None
+    w = values[0]
+    best = max(w, key=lambda c: w[c])
+    return best if all(w[c] < w[best] for c in w if c != best) else None

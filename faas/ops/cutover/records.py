@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from components.naming import COLORS
 
-from .aws import Aws
+if TYPE_CHECKING:  # boto3 loads only when a cutover really calls AWS, not for --help
+    from .aws import Aws
 
 MAX_WEIGHT = 255  # Route 53 Weight is 0..255
 ALIAS_TTL = 60  # alias records have no TTL of their own; Route 53 uses the ELB's 60 s

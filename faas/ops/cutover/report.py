@@ -43,6 +43,9 @@ class Timeline:
     )
     exit_code: int = 0
     message: str = ""
+    # What went wrong after the weights were final (outcome record, unlock, report file): the
+    # exit code stays the traffic's outcome, these say what else needs a look.
+    warnings: list[str] = field(default_factory=list)
     soak_s: float = 0.0
     plan: list[int] = field(default_factory=list)
     start_weights: Weights = field(default_factory=dict)

@@ -2,18 +2,20 @@
 probes) → outcome + unlock; rollback to the starting weights in one batch on any failure or on
 SIGINT/SIGTERM.
 
-Exit codes (documented in --help and docs/cutover.md):
-  0  completed (or the target was already active, or dry run)
+Exit codes (`faas.exitcodes`, documented in --help and docs/cutover.md) say what happened to the
+traffic, and only that:
+  0  completed (or the target was already active: then no record is written at all; or dry run)
   1  a step failed or the run was interrupted, and the weights were rolled back
   2  refused before any DNS change: bad record state, lock held, preflight failed, not confirmed
   3  the rollback itself failed: DNS may be at intermediate weights, the lock is kept on purpose
+What fails after the weights are final (recording the outcome, releasing the lock; the CLI's
+report file) does not change the code: it is a warning, in the message and in `warnings`.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
-from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
@@ -27,14 +29,17 @@ from .clock import Clock
 from .lock import (
     LockHeld,
     LockInfo,
+    LockTooLarge,
     acquire,
     format_age,
     iso,
     new_lock,
     outcome_value,
     read_lock,
-    release,
-    release_with_outcome,
+    release_noting,
+    release_quietly,
+    rollback_origin,
+    strongest,
 )
 from .options import Options
 from .parity import as_checks, skipped
@@ -57,28 +62,7 @@ from .records import (
     with_weights,
 )
 from .report import StepRecord, Timeline
-
-
-class Refused(Exception):
-    """Nothing was changed; the message says why."""
-
-
-class StepFailed(Exception):
-    pass
-
-
-class Interrupted(Exception):
-    pass
-
-
-@dataclass
-class _State:
-    zone_id: str = ""
-    groups: list[Group] = field(default_factory=list)
-    written: Weights = field(default_factory=dict)  # what Route 53 holds now (as far as we wrote)
-    lock: LockInfo | None = None
-    interrupted: str = ""
-    rolling_back: bool = False
+from .state import Interrupted, Refused, RunState, StepFailed
 
 
 class Cutover:
@@ -90,7 +74,7 @@ class Cutover:
         self.clock = clock
         self.prober = prober
         self.p = progress
-        self.s = _State()
+        self.s = RunState()
         self.t0 = clock.monotonic()
         self.tl = Timeline(
             zone=opts.zone,
@@ -107,10 +91,10 @@ class Cutover:
         try:
             self._run()
         except Refused as exc:
-            self._finish("refused", EXIT_REFUSED, str(exc))
-        except (LockHeld, AwsCallFailed) as exc:
+            self._finish("refused", EXIT_REFUSED, f"{exc}{self._drop_lock()}")
+        except (LockHeld, AwsCallFailed, LockTooLarge) as exc:
             # Raised only before the first weight change (the step loop catches its own errors).
-            self._finish("refused", EXIT_REFUSED, f"{exc}; nothing changed")
+            self._finish("refused", EXIT_REFUSED, f"{exc}; nothing changed{self._drop_lock()}")
         finally:
             self._restore_signals(saved)
             self.tl.total_s = round(self.clock.monotonic() - self.t0, 3)
@@ -126,8 +110,19 @@ class Cutover:
         return self.clock.monotonic() - self.t0
 
     def _finish(self, status: str, code: int, message: str) -> None:
+        if self.tl.warnings:
+            message += " WARNING: " + " ".join(self.tl.warnings)
         self.tl.status, self.tl.exit_code, self.tl.message = status, code, message
         self.p.event("cutover." + status, exit_code=code, message=message)
+
+    def _warn(self, text: str) -> None:
+        self.tl.warnings.append(text)
+        self.p.event("warning", message=text)
+
+    def _drop_lock(self) -> str:
+        """For a refusal after our lock was taken: release it; the note says if it is left."""
+        lock, self.s.lock = self.s.lock, None
+        return release_quietly(self.aws, self.s.zone_id, lock) if lock else ""
 
     # -- signals -----------------------------------------------------------------------------
     def _install_signals(self) -> dict[int, Any]:
@@ -209,28 +204,36 @@ class Cutover:
             raise Refused("not confirmed; nothing changed")
         self._check_interrupt_before_changes()
 
+        resuming = held is not None and held.target == o.target
+        if not plan and not resuming and held is None:
+            # Nothing to do: no lock, no outcome record, no change of any kind.
+            self._finish("already-active", EXIT_OK, f"{o.target} is already active in {o.zone}")
+            return
         self.aws.phase = "lock"
-        start = _uniform(tl.start_weights)
-        lock = new_lock(o.zone, o.operator, self.clock.now(), o.target, start)
+        # The lock records every record set's weights where this run's rollback would go: the
+        # crashed run's start when resuming it (so a chain of crashes still ends where the
+        # first run began), else what this run found.
+        recorded = held.start_for(list(tl.start_weights)) if resuming and held else None
+        lock = new_lock(
+            o.zone, o.operator, self.clock.now(), o.target, recorded or tl.start_weights
+        )
         acquire(self.aws, self.s.zone_id, lock, held if o.break_lock else None, self.clock.now())
         self.s.lock = lock
         self.p.event("lock.acquired", owner=o.operator)
-        # Re-read under the lock: the weights we start from (and roll back to) are the real ones.
-        try:
-            groups, _ = self._read()
-        except Refused:
-            release(self.aws, self.s.zone_id, lock)
-            raise
+        # Re-read under the lock: the weights must be the ones recorded in it.
+        groups, _ = self._read()
+        if weights_of(groups) != tl.start_weights:
+            raise Refused(
+                "the weights changed while the lock was being taken (now "
+                f"{describe_weights(weights_of(groups))}); rerun to start from them"
+            )
         self.s.groups = groups
         self.s.written = weights_of(groups)
-        rollback_to = weights_of(groups)
-        if held is not None and held.target == o.target and held.start is not None:
-            # Resuming a crashed run: "back to the start" means where that run started.
-            rollback_to = {g.key: dict(held.start) for g in groups}
+        rollback_to, origin = recorded or weights_of(groups), rollback_origin(resuming, recorded)
         tl.rollback_weights = rollback_to
         plan = [s for s in o.steps if s > current_share(groups, o.target) + 1e-9]
         tl.plan = plan
-        self._shift(plan, soak, rollback_to)
+        self._shift(plan, soak, rollback_to, origin)
 
     def _parity(self, groups: list[Group]) -> list[Check]:
         """The colours' functions compared (parity.py); the report keeps what was compared."""
@@ -248,24 +251,31 @@ class Cutover:
         if self.s.interrupted:
             raise Refused(f"interrupted by {self.s.interrupted} before any change; nothing changed")
 
-    def _shift(self, plan: list[int], soak: float, rollback_to: Weights) -> None:
+    def _shift(self, plan: list[int], soak: float, rollback_to: Weights, origin: str) -> None:
         o = self.o
         try:
             for i, pct in enumerate(plan, 1):
                 self._check_interrupt()
                 self._step(f"step {i}", pct, soak)
         except Exception as exc:  # any doubt -> roll back (a hard kill is handled by the rerun)
-            self._rollback(rollback_to, exc)
+            self._rollback(rollback_to, origin, exc)
             return
         self.aws.phase = "unlock"
         self.tl.final_weights = self.s.written
+        # Reached with no step only when finishing a crashed run that had already moved all.
         outcome = outcome_value(
             o.target, "completed", o.operator, self.clock.now(), other(o.target)
         )
-        assert self.s.lock is not None
-        release_with_outcome(self.aws, self.s.zone_id, o.zone, self.s.lock, outcome)
+        self._release(outcome, f"{o.target} carries the traffic")
         status = "completed" if plan else "already-active"
         self._finish(status, EXIT_OK, f"{o.target} is active in {o.zone}")
+
+    def _release(self, outcome: str, done: str) -> None:
+        """Record the outcome and unlock; a failure is after the weights are final: a warning."""
+        assert self.s.lock is not None
+        warning = release_noting(self.aws, self.s.zone_id, self.o.zone, self.s.lock, outcome, done)
+        if warning:
+            self._warn(warning)
 
     def _write(self, step: StepRecord, weights: Weights) -> None:
         changes = weight_changes(self.s.groups, weights)  # refuses all-zero weights
@@ -348,7 +358,7 @@ class Cutover:
         self.tl.soak_total_s = round(self.tl.soak_total_s + waited, 3)
         return round(waited, 3)
 
-    def _rollback(self, rollback_to: Weights, cause: Exception) -> None:
+    def _rollback(self, rollback_to: Weights, origin: str, cause: Exception) -> None:
         o = self.o
         self.s.rolling_back = True
         self.clock.rearm()  # the rollback's INSYNC wait must be a real wait again
@@ -362,10 +372,6 @@ class Cutover:
                 step.duration_s = round(self._elapsed() - step.started_s, 3)
                 step.route53_calls = self.aws.stats.route53("rollback")
             self.tl.final_weights = self.s.written
-            active = _active(rollback_to) or other(o.target)
-            outcome = outcome_value(active, "rolled-back", o.operator, self.clock.now(), o.target)
-            assert self.s.lock is not None
-            release_with_outcome(self.aws, self.s.zone_id, o.zone, self.s.lock, outcome)
         except Exception as exc:
             self.tl.final_weights = self.s.written
             self._finish(
@@ -376,19 +382,10 @@ class Cutover:
                 f"with --to {other(o.target)} --break-lock.",
             )
             return
-        self._finish("rolled-back", EXIT_ROLLED_BACK, f"rolled back: {cause}")
-
-
-def _uniform(weights: Weights) -> dict[str, int] | None:
-    """The per-colour weights if every record set has the same ones (what the lock can record)."""
-    values = list(weights.values())
-    return dict(values[0]) if values and all(v == values[0] for v in values) else None
-
-
-def _active(weights: Weights) -> str | None:
-    values = list(weights.values())
-    if not values:
-        return None
-    w = values[0]
-    best = max(w, key=lambda c: w[c])
-    return best if all(w[c] < w[best] for c in w if c != best) else None
+        active = strongest(rollback_to) or other(o.target)
+        # Only a rollback to a recorded start is recorded as one; after taking over a lock that
+        # kept no start, the record says what was restored instead.
+        result = "rolled-back" if origin != rollback_origin(True, None) else "restored-takeover"
+        outcome = outcome_value(active, result, o.operator, self.clock.now(), o.target)
+        self._release(outcome, f"the weights are back to {origin}")
+        self._finish("rolled-back", EXIT_ROLLED_BACK, f"rolled back to {origin}: {cause}")
