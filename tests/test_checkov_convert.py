@@ -232,12 +232,12 @@ def test_kubernetes_objects_become_manifests(small):
 
 def test_what_is_not_scanned_is_listed_with_a_reason(small):
     assert small.unmapped == [
-        "aws:sqs/queue:Queue",
+        "aws:dynamodb/table:Table",
         "faas:network:Network",
         "kubernetes:helm.sh/v3:Release",
         "pulumi:providers:kubernetes",
     ]
-    assert "not in the converter's table" in tables.not_scanned_reason("aws:sqs/queue:Queue")
+    assert "not in the converter's table" in tables.not_scanned_reason("aws:dynamodb/table:Table")
     assert "not rendered offline" in tables.not_scanned_reason("kubernetes:helm.sh/v3:Release")
     tf, manifests, unmapped = convert(json.loads(FIXTURE.read_text()))
     assert unmapped == small.unmapped and len(manifests) == 3 and tf == small.tf_plan

@@ -144,7 +144,7 @@ def test_cluster_role_may_use_exactly_the_secrets_key(dev):
 
 
 def test_admin_access_entries_and_oidc_provider(dev):
-    entry = states(dev, "aws:eks/accessEntry:AccessEntry")[0]["inputs"]
+    entry = one(dev, "aws:eks/accessEntry:AccessEntry", "faas-dev-blue-admin-0")["inputs"]
     assert entry["principalArn"] == "arn:aws:iam::123456789012:role/platform-admins"
     assoc = states(dev, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")[0]["inputs"]
     assert assoc["policyArn"].endswith("AmazonEKSClusterAdminPolicy")

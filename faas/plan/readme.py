@@ -35,9 +35,13 @@ def figures(plan_dir: Path) -> str:
     for doc in docs:
         rep = report.build_report(doc)
         path = rep.critical_path
+        elastic = "".join(
+            f" (function capacity: {usd(e.monthly_usd)} expected, up to {usd(e.ceiling_usd or 0)})"
+            for e in rep.cost.elastic
+        )
         rows.append(
-            f"| `{doc['stack']}` | {step_counts(doc)['resources']} | {usd(rep.cost.total)} | "
-            f"{fmt_duration(path.total)} | {fmt_duration(path.serial_sum)} |"
+            f"| `{doc['stack']}` | {step_counts(doc)['resources']} | {usd(rep.cost.total)}"
+            f"{elastic} | {fmt_duration(path.total)} | {fmt_duration(path.serial_sum)} |"
         )
     env = report.environment_cost(docs)
     rows.append(

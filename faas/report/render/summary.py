@@ -32,6 +32,11 @@ def format_summary(report: Report, top: int = 8) -> str:
         f"  cost: {usd(cost.total)}/month ({prices.REFERENCE_REGION} list prices); "
         f"spot saves {usd(cost.spot_savings)} against all on-demand",
     ]
+    for line in cost.elastic:
+        lines.append(
+            f"  function capacity ({line.name}): expected {usd(line.monthly_usd)}/month "
+            f"(in the total), up to {usd(line.ceiling_usd or 0)}/month at its limits"
+        )
     if cost.not_priced:
         names = ", ".join(sorted({line.type for line in cost.not_priced}))
         lines.append(f"  not priced ({len(cost.not_priced)}): {names}")
