@@ -247,6 +247,7 @@ def test_what_is_not_scanned_is_listed_with_a_reason(small):
 
 
 EMBEDS_NEW_ARNS = {
+    ("EC2NodeClass", "spec/role"),
     ("ServiceAccount", "metadata/annotations/eks.amazonaws.com/role-arn"),
     ("TargetGroupBinding", "spec/networking/ingress/[0]/from/[0]/securityGroup/groupID"),
     ("TargetGroupBinding", "spec/targetGroupARN"),
