@@ -130,3 +130,38 @@ def test_the_diff_shows_unknowns_as_known_after_apply() -> None:
     assert not re.search(
         r"(vpc|subnet|sg)-[0-9a-f]{8,}\"?$", text.replace("vpc-0123456789abcdef0", "")
     )
+
+
+def test_a_violation_hidden_by_an_unknown_still_blocks_faas_plan() -> None:
+    """The document defers a trust policy that embeds a new ARN; `faas plan` checks it on the
+    planner's values, so a wildcard principal there blocks as it would at `pulumi up`."""
+    import copy
+
+    from faas.plan.cli import settle_deferred
+    from tests.support.plans import plan as program_plan
+
+    honest, values = document_copy("dev-blue"), copy.deepcopy(program_plan("dev-blue"))
+    role = "faas-dev-blue-vpc-cni-role"
+    for doc in (honest, values):
+        (state,) = [s["newState"] for s in doc["steps"] if s["urn"].endswith(f"Role::{role}")]
+        if doc is values:
+            trust = json.loads(state["inputs"]["assumeRolePolicy"])
+            trust["Statement"][0]["Principal"] = {"AWS": "*"}
+            state["inputs"]["assumeRolePolicy"] = json.dumps(trust)
+        else:
+            assert state["inputs"]["assumeRolePolicy"] == UNKNOWN
+    first = policycheck.check_document(honest)
+    assert first.ok and any(v.deferred and v.urn.endswith(role) for v in first.violations)
+    settled = settle_deferred(first, policycheck.check_document(values))
+    assert not settled.ok
+    (hit,) = [
+        v for v in settled.violations if v.rule == "iam-no-wildcard-principal" and not v.deferred
+    ]
+    assert hit.urn.endswith(role) and hit.level == "mandatory"
+    assert hit.message.startswith("on the planner's values (a preview cannot know them yet): ")
+
+
+def document_copy(stack: str) -> dict:
+    import copy
+
+    return copy.deepcopy(plan(stack))
