@@ -10,6 +10,7 @@ comment, and a block that needs it throughout has `<!-- commands: cloud -->` bef
   ci       the whole test suite (CI runs it; running it here would run this test again)
   checkov  the checkov environment (`make checkov`; tests/test_checkov_scan.py covers it)
   server   a process that serves until stopped (tests/test_functions.py runs them)
+  node     Node.js: run where `node` is installed, listed as not run elsewhere
 
 The function guide's blocks (between `<!-- guide... -->` markers) are run by
 tests/test_function_guide.py. What the README quotes as `make plan`'s output and its figures table
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +36,9 @@ from tests.support.fresh_copy import ROOT, fresh_copy
 DOCS = ["README.md", *sorted(p.name for p in (ROOT / "docs").glob("*.md"))]
 PATHS = [ROOT / "README.md", *(ROOT / "docs" / d for d in DOCS[1:])]
 PATHS.append(ROOT / "examples" / "functions" / "README.md")
-NEEDS = ("cloud", "docker", "ci", "checkov", "server")
+NEEDS = ("cloud", "docker", "ci", "checkov", "server", "node")
+# Needs this machine may meet: the line runs when the program is installed.
+LOCAL = {"node": "node"}
 TRAILING = re.compile(r"\s#\s*(" + "|".join(NEEDS) + r")\b[:\s]?")
 EXIT = re.compile(r"#\s*exit (\d+)")
 FENCE = re.compile(r"```(?:sh|bash|shell)\n(.*?)```", re.S)
@@ -105,7 +109,7 @@ def test_the_commands_run_as_written(copy: Path, capsys: pytest.CaptureFixture[s
     env["VIRTUAL_ENV"] = str(copy / ".venv")
     ran, skipped, outputs = [], [], {}
     for c in ALL:
-        if c.need:
+        if c.need and not (c.need in LOCAL and shutil.which(LOCAL[c.need])):
             skipped.append(c)
             continue
         if c.text.startswith("source "):
