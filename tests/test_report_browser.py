@@ -38,7 +38,10 @@ MEASURE = """<script>
 (function(){var out={};['summary','policy','cost','critical-path','picture'].forEach(
 function(id){var e=document.getElementById(id);if(e){var r=e.getBoundingClientRect();
 out[id]={top:r.top,bottom:r.bottom};}});
-var svg=document.querySelector('#pic svg');if(svg){out.svgWidth=svg.getBoundingClientRect().width;}
+var svg=document.querySelector('#pic svg');if(svg){out.svgWidth=svg.getBoundingClientRect().width;
+document.getElementById('zin').click();out.zoomedWidth=svg.getBoundingClientRect().width;
+var d=document.getElementById('picture');d.open=false;
+out.foldedHeight=d.getBoundingClientRect().height;}
 out.viewport=window.innerWidth;
 var p=document.createElement('pre');p.id='measured';p.textContent=JSON.stringify(out);
 document.body.appendChild(p);})();
@@ -75,6 +78,9 @@ def test_the_summary_findings_cost_and_critical_path_come_before_the_picture(
     assert at["policy"]["top"] < at["cost"]["top"] < at["critical-path"]["top"], at
     assert at["critical-path"]["top"] < at["picture"]["top"], at
     assert at["svgWidth"] <= at["viewport"], at
+    # the zoom button enlarges it, and the picture folds away
+    assert at["zoomedWidth"] > 1.4 * at["svgWidth"], at
+    assert at["foldedHeight"] < 100, at
     shot = tmp_path / "dev-blue.png"
     proc = chromium(f"--screenshot={shot}", html.as_uri())
     assert shot.exists() and shot.stat().st_size > 10_000, proc.stderr[-2000:]
