@@ -1,0 +1,238 @@
+"""The cutover's waits and recovery paths, which the flow tests (soak 0, moto's lenient Route 53)
+leave unguarded: real soaks on a fake clock, a rollback that fails, two operators taking the lock
+at once, breaking a stale lock, and which TXT record is a lock.
+
+Route 53's strictness about CREATE and DELETE comes from `tests/support/route53_strict.py`, a
+proxy in front of the moto server (moto accepts a second CREATE of the lock record).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from components.naming import cutover_lock_name, cutover_state_name, env_entry_names
+from faas.ops.cutover import cli
+from faas.ops.cutover.clock import FakeClock
+from faas.ops.cutover.lock import new_lock, read_lock
+from tests.support.cutover_world import BASE, ZONE, World, build_world
+from tests.support.https_probe import ProbeServer, https_probe_server
+from tests.support.moto_server import moto_fixtures
+from tests.support.route53_strict import Proxy, strict_route53
+
+moto_process, moto = moto_fixtures()
+
+DMZ, INTERNAL = (n + "." for n in (env_entry_names(BASE)["dmz"], env_entry_names(BASE)["internal"]))
+START = {DMZ: {"blue": 100, "green": 0}, INTERNAL: {"blue": 100, "green": 0}}
+HALF = {DMZ: {"blue": 50, "green": 50}, INTERNAL: {"blue": 50, "green": 50}}
+DONE = {DMZ: {"blue": 0, "green": 100}, INTERNAL: {"blue": 0, "green": 100}}
+LOCK = cutover_lock_name(ZONE)
+
+
+@pytest.fixture
+def probe(tmp_path: Path) -> Iterator[ProbeServer]:
+    with https_probe_server(tmp_path / "probe") as server:
+        yield server
+
+
+@pytest.fixture
+def route53(moto_process: Any, moto: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Proxy]:
+    """This process's boto3 (and so the cutover's) reaches moto through the strict proxy."""
+    with strict_route53(moto_process.endpoint) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
+        yield proxy
+
+
+def run(
+    probe: ProbeServer,
+    report: Path,
+    *extra: str,
+    clock: FakeClock | None = None,
+    listeners: list[Any] | None = None,
+    soak: str | None = "0",
+    operator: str = "tester@ci",
+) -> tuple[int, dict[str, Any]]:
+    argv = [
+        "--env", "dev", "--to", "green", "--zone", ZONE, "--region", "us-east-1",
+        "--probe-url", probe.url, "--env-probe-url", probe.url, "--probe-ca", probe.cafile,
+        "--yes", "--operator", operator, "--report", str(report), "--skip-parity",
+        *(["--soak", soak] if soak is not None else []), *extra,
+    ]  # fmt: skip
+    code = cli.main(
+        argv, clock=clock or FakeClock(), listeners=listeners, stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )  # fmt: skip
+    return code, json.loads(report.read_text())
+
+
+def on(event: str, action: Any, step: str | None = None) -> Any:
+    """A progress listener that runs `action` once, at the first `event` (of `step`)."""
+    done: list[bool] = []
+
+    def listener(name: str, fields: dict[str, Any]) -> None:
+        if name == event and (step is None or fields.get("step") == step) and not done:
+            done.append(True)
+            action()
+
+    return listener
+
+
+def put_txt(world: World, name: str, value: str, action: str = "CREATE") -> None:
+    rr = {"Name": name, "Type": "TXT", "TTL": 60, "ResourceRecords": [{"Value": value}]}
+    boto3.client("route53").change_resource_record_sets(
+        HostedZoneId=world.zone_id,
+        ChangeBatch={"Changes": [{"Action": action, "ResourceRecordSet": rr}]},
+    )
+
+
+# --- soaks on a fake clock -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("soak", "slices"), [("3", [1.0, 1.0, 1.0]), ("2.5", [1.0, 1.0, 0.5])], ids=["3s", "2.5s"]
+)
+def test_soak_sleeps_in_one_second_slices_and_is_totalled(
+    moto: Any, probe: ProbeServer, tmp_path: Path, soak: str, slices: list[float]
+) -> None:
+    world = build_world()
+    clock = FakeClock()
+    code, rep = run(probe, tmp_path / "r.json", clock=clock, soak=soak)
+    assert code == 0, rep["message"]
+    assert world.weights() == DONE
+    assert clock.sleeps == slices * 3  # three steps, moto is INSYNC at once: only soaks wait
+    assert [s["soak_s"] for s in rep["steps"]] == [float(soak)] * 3
+    assert rep["soak_s"] == float(soak) and rep["soak_total_s"] == 3 * float(soak)
+    assert all(s["duration_s"] >= float(soak) for s in rep["steps"])
+    assert rep["total_s"] >= 3 * float(soak)
+
+
+def test_default_soak_is_the_records_ttl(moto: Any, probe: ProbeServer, tmp_path: Path) -> None:
+    """No --soak: each step soaks the longest TTL of the record sets (an alias: Route 53's 60 s)."""
+    build_world()
+    clock = FakeClock()
+    code, rep = run(probe, tmp_path / "r.json", clock=clock, soak=None)
+    assert code == 0, rep["message"]
+    assert rep["soak_s"] == 60 and rep["soak_total_s"] == 180
+    assert clock.sleeps == [1.0] * 180
+
+
+# --- a rollback that fails --------------------------------------------------------------------
+
+
+def test_failed_rollback_exits_3_and_keeps_the_lock(
+    route53: Proxy, probe: ProbeServer, tmp_path: Path
+) -> None:
+    world = build_world()
+    route53.fail("faas cutover rollback")  # Route 53 refuses the rollback's batch
+    code, rep = run(
+        probe, tmp_path / "r.json", listeners=[on("change.insync", probe.fail, step="step 2")]
+    )
+    assert code == 3, rep["message"]
+    assert rep["status"] == "rollback-failed" and rep["exit_code"] == 3
+    assert "ROLLBACK FAILED" in rep["message"] and "--break-lock" in rep["message"]
+    assert world.weights() == HALF  # left where step 2 put them, as the message says
+    assert len(world.txt(LOCK)) == 1  # kept on purpose: the next run must look first
+    assert world.txt(cutover_state_name(ZONE)) == []  # no outcome recorded
+    assert [b.comment for b in route53.batches][-1] == "faas cutover rollback"
+
+
+# --- the lock under Route 53's rules ---------------------------------------------------------
+
+
+def test_bare_moto_accepts_a_second_create_of_the_lock(moto: Any) -> None:
+    """Why the strict proxy exists: should moto start refusing this, the proxy can go."""
+    world = build_world()
+    put_txt(world, LOCK, '"owner=a"')
+    put_txt(world, LOCK, '"owner=b"')  # Route 53 would answer InvalidChangeBatch
+    assert world.txt(LOCK)
+
+
+def test_two_operators_taking_the_lock_at_once(
+    route53: Proxy, probe: ProbeServer, tmp_path: Path
+) -> None:
+    """Both read "no lock", both send their CREATE; Route 53 applies one, refuses the other."""
+    world = build_world()
+    route53.hold_creates(2)  # neither CREATE reaches the zone before both were sent
+    results: dict[str, tuple[int, dict[str, Any]]] = {}
+
+    def operator(name: str) -> None:
+        results[name] = run(probe, tmp_path / f"{name}.json", operator=name)
+
+    threads = [threading.Thread(target=operator, args=(n,)) for n in ("alice@a", "bob@b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(code for code, _ in results.values()) == [0, 2], results
+    winner = next(n for n, (code, _) in results.items() if code == 0)
+    loser = next(n for n, (code, _) in results.items() if code == 2)
+    assert f"held by {winner}" in results[loser][1]["message"]
+    assert "nothing changed" in results[loser][1]["message"]
+    assert world.weights() == DONE and world.txt(LOCK) == []
+    locks = [b for b in route53.batches if b.comment.startswith("faas cutover lock by")]
+    assert [bool(b.error) for b in locks].count(True) == 1
+    assert "already exists" in next(b.error for b in locks if b.error)
+    steps = [b for b in route53.accepted() if b.comment.startswith("faas cutover step")]
+    assert len(steps) == 3  # only the winner changed weights
+
+
+def stale_lock(world: World, owner: str = "crashed@ci") -> str:
+    value = new_lock(ZONE, owner, 1_799_990_000, "green", START_KEYS).value
+    put_txt(world, LOCK, value)
+    return value
+
+
+START_KEYS = {f"{DMZ} A": START[DMZ], f"{INTERNAL} A": START[INTERNAL]}
+
+
+def test_break_lock_deletes_the_stale_lock_in_the_same_batch(
+    route53: Proxy, probe: ProbeServer, tmp_path: Path
+) -> None:
+    world = build_world()
+    stale = stale_lock(world)
+    code, rep = run(probe, tmp_path / "r.json", "--break-lock")
+    assert code == 0, rep["message"]
+    lock_batch = next(b for b in route53.accepted() if b.comment.startswith("faas cutover lock"))
+    actions = [(c["Action"], c["Name"], c["Values"]) for c in lock_batch.changes]
+    assert actions[0] == ("DELETE", LOCK + ".", [stale])
+    assert [a for a, _, _ in actions] == ["DELETE", "CREATE"]
+    assert world.weights() == DONE and world.txt(LOCK) == []
+
+
+def test_break_lock_refused_when_the_lock_changed_meanwhile(
+    route53: Proxy, probe: ProbeServer, tmp_path: Path
+) -> None:
+    """Someone else broke and retook the lock between our read and our batch: our DELETE no
+    longer matches, Route 53 refuses the batch, and the refusal names who holds it now."""
+    world = build_world()
+    stale_lock(world)
+    retaken = new_lock(ZONE, "carol@c", 1_800_000_000, "green", START_KEYS).value
+    takeover = on("plan", lambda: put_txt(world, LOCK, retaken, "UPSERT"))
+    code, rep = run(probe, tmp_path / "r.json", "--break-lock", listeners=[takeover])
+    assert code == 2, rep["message"]
+    assert "held by carol@c" in rep["message"] and "nothing changed" in rep["message"]
+    assert world.weights() == START and world.txt(LOCK) == [retaken]
+
+
+def test_only_the_lock_record_is_read_as_a_lock() -> None:
+    lock = new_lock(ZONE, "alice@a", 1_800_000_000, "blue", START_KEYS)
+
+    def txt(name: str, value: str, rtype: str = "TXT") -> dict[str, Any]:
+        return {"Name": name, "Type": rtype, "TTL": 60, "ResourceRecords": [{"Value": value}]}
+
+    others = [
+        txt(cutover_state_name(ZONE) + ".", '"active=green" "result=completed"'),
+        txt("_other." + ZONE + ".", lock.value),  # a lock's text under another name
+        txt(ZONE + ".", '"v=spf1 -all"'),
+        {"Name": LOCK + ".", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}]},
+    ]
+    assert read_lock(ZONE, others) is None
+    found = read_lock(ZONE, [*others, txt(LOCK.upper(), lock.value)])
+    assert found is not None and found.owner == "alice@a" and found.value == lock.value
