@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         pop = population(g)
         picked = sample(g, pop, size, args.seed)
         if args.only:
-            picked = [m for m in pop if any(m.id == o or m.id.endswith(o) for o in args.only)]
+            picked = [m for m in pop if any(o in m.id for o in args.only)]
         chosen[g.name] = (g, len(pop), picked)
     if args.list:
         for g, _, picked in chosen.values():
