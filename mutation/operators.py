@@ -25,6 +25,7 @@ anything inside an f-string (Python 3.11 does not give its parts reliable positi
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,11 +67,14 @@ class Mutant:
     start: int
     end: int
     line_text: str  # the stripped first source line of the node (for equivalents and reports)
+    occurrence: int = 0  # the same edit on an identical line earlier in the file: 1, 2, ...
 
     @property
     def id(self) -> str:
         """Stable while the line's text and the edit stay the same (not the line number)."""
         key = f"{self.path}\0{self.line_text}\0{self.operator}\0{self.before}\0{self.after}"
+        if self.occurrence:
+            key += f"\0{self.occurrence}"
         digest = hashlib.sha256(key.encode()).hexdigest()[:8]
         return f"{self.path}:{self.line}:{self.operator}:{digest}"
 
@@ -270,6 +274,12 @@ def mutants(path: str, source: str, functions: tuple[str, ...] = ()) -> list[Mut
                     )
                 )
     out.sort(key=lambda m: (m.start, m.operator, m.after))
+    seen_ids: dict[str, int] = {}
+    for i, m in enumerate(out):
+        n = seen_ids.get(m.id, 0)
+        seen_ids[m.id] = n + 1
+        if n:
+            out[i] = dataclasses.replace(m, occurrence=n)
     return out
 
 

@@ -73,6 +73,11 @@ GROUPS: tuple[Group, ...] = (
             "tests/test_cutover_flow.py",
             "tests/test_cutover_recovery.py",
             "tests/test_bad_input_cutover.py",
+            # The run's parity branch (the parity module itself is the group `parity`).
+            "tests/test_cutover_parity.py::test_parity_holds_and_the_cutover_proceeds",
+            "tests/test_cutover_parity.py::"
+            "test_nothing_is_compared_when_the_other_colour_takes_no_traffic",
+            "tests/test_cutover_parity.py::test_skip_parity_is_recorded",
         ),
         sample=120,
         gate=90.0,

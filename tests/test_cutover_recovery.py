@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,9 +105,22 @@ def test_soak_sleeps_in_one_second_slices_and_is_totalled(
 ) -> None:
     world = build_world()
     clock = FakeClock()
-    code, rep = run(probe, tmp_path / "r.json", clock=clock, soak=soak)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    seen: list[str] = []
+    code, rep = run(
+        probe, tmp_path / "r.json", clock=clock, soak=soak, listeners=[lambda n, _: seen.append(n)]
+    )
     assert code == 0, rep["message"]
+    # What the operator watches, in order (repeats of one event folded).
+    step = ["change.submitted", "change.insync", "soak.start", "probe", "step.done"]
+    assert [n for i, n in enumerate(seen) if not i or seen[i - 1] != n] == [
+        "discovered", "preflight", "plan", "lock.acquired", *step * 3, "cutover.completed",
+        "report",
+    ]  # fmt: skip
+    assert rep["message"] == f"green is active in {ZONE}"  # no warning to add
     assert world.weights() == DONE
+    assert {sig: signal.getsignal(sig) for sig in handlers} == handlers  # put back after the run
+    assert rep["samples"][0] == {"t_s": 0.0, "percent": {"blue": 100.0, "green": 0.0}}
     assert clock.sleeps == slices * 3  # three steps, moto is INSYNC at once: only soaks wait
     assert [s["soak_s"] for s in rep["steps"]] == [float(soak)] * 3
     assert rep["soak_s"] == float(soak) and rep["soak_total_s"] == 3 * float(soak)
@@ -121,6 +136,50 @@ def test_default_soak_is_the_records_ttl(moto: Any, probe: ProbeServer, tmp_path
     assert code == 0, rep["message"]
     assert rep["soak_s"] == 60 and rep["soak_total_s"] == 180
     assert clock.sleeps == [1.0] * 180
+
+
+class SignalInSleep(FakeClock):
+    """Virtual time where SIGINT arrives during the `nth` pause (as a real Ctrl-C would arrive
+    while the run waits)."""
+
+    def __init__(self, nth: int) -> None:
+        super().__init__()
+        self.calls, self.nth = 0, nth
+
+    def sleep(self, seconds: float) -> None:
+        self.calls += 1
+        if self.calls == self.nth:
+            os.kill(os.getpid(), signal.SIGINT)
+        super().sleep(seconds)
+
+
+def test_a_signal_during_a_soak_ends_the_pause_at_once_and_rolls_back(
+    moto: Any, probe: ProbeServer, tmp_path: Path
+) -> None:
+    world = build_world()
+    clock = SignalInSleep(nth=3)
+    code, rep = run(probe, tmp_path / "r.json", clock=clock, soak="30")
+    assert code == 1 and "SIGINT" in rep["message"]
+    assert clock.sleeps == [1.0, 1.0]  # the pause the signal arrived in was not slept
+    assert rep["soak_total_s"] == 2.0 and rep["steps"][0]["soak_s"] == 2.0
+    assert world.weights() == START and world.txt(LOCK) == []
+
+
+def test_a_second_signal_does_not_abandon_the_rollback(
+    moto: Any, probe: ProbeServer, tmp_path: Path
+) -> None:
+    world = build_world()
+    events: list[tuple[str, dict[str, Any]]] = []
+    sigint = lambda: os.kill(os.getpid(), signal.SIGINT)  # noqa: E731
+    listeners = [
+        on("change.insync", sigint, step="step 1"),
+        on("rollback.start", sigint),  # Ctrl-C again while the weights go back
+        lambda name, fields: events.append((name, fields)),
+    ]
+    code, rep = run(probe, tmp_path / "r.json", listeners=listeners)
+    assert code == 1 and rep["status"] == "rolled-back", rep["message"]
+    assert ("signal.ignored", {"signal": "SIGINT", "reason": "rollback in progress"}) in events
+    assert world.weights() == START and world.txt(LOCK) == []
 
 
 # --- a rollback that fails --------------------------------------------------------------------
@@ -197,8 +256,13 @@ def test_break_lock_deletes_the_stale_lock_in_the_same_batch(
 ) -> None:
     world = build_world()
     stale = stale_lock(world)
-    code, rep = run(probe, tmp_path / "r.json", "--break-lock")
+    events: list[tuple[str, dict[str, Any]]] = []
+    code, rep = run(
+        probe, tmp_path / "r.json", "--break-lock", listeners=[lambda n, f: events.append((n, f))]
+    )
     assert code == 0, rep["message"]
+    # The operator is told whose lock was broken and how old it was.
+    assert ("lock.stale", {"owner": "crashed@ci", "age": "2h46m40s"}) in events
     lock_batch = next(b for b in route53.accepted() if b.comment.startswith("faas cutover lock"))
     actions = [(c["Action"], c["Name"], c["Values"]) for c in lock_batch.changes]
     assert actions[0] == ("DELETE", LOCK + ".", [stale])
