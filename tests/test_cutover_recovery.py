@@ -98,7 +98,9 @@ def put_txt(world: World, name: str, value: str, action: str = "CREATE") -> None
 
 
 @pytest.mark.parametrize(
-    ("soak", "slices"), [("3", [1.0, 1.0, 1.0]), ("2.5", [1.0, 1.0, 0.5])], ids=["3s", "2.5s"]
+    ("soak", "slices"),
+    [("3", [1.0, 1.0, 1.0]), ("2.5", [1.0, 1.0, 0.5]), ("0.5", [0.5])],
+    ids=["3s", "2.5s", "0.5s"],
 )
 def test_soak_sleeps_in_one_second_slices_and_is_totalled(
     moto: Any, probe: ProbeServer, tmp_path: Path, soak: str, slices: list[float]
@@ -179,6 +181,59 @@ def test_a_second_signal_does_not_abandon_the_rollback(
     code, rep = run(probe, tmp_path / "r.json", listeners=listeners)
     assert code == 1 and rep["status"] == "rolled-back", rep["message"]
     assert ("signal.ignored", {"signal": "SIGINT", "reason": "rollback in progress"}) in events
+    assert world.weights() == START and world.txt(LOCK) == []
+
+
+@pytest.mark.parametrize(
+    ("event", "step", "written"),
+    [("change.insync", "step 1", ["step 1"]), ("step.done", "step 1", ["step 1"])],
+    ids=["after-the-change", "between-steps"],
+)
+def test_a_signal_stops_the_run_before_its_next_wait_or_change(
+    moto: Any, probe: ProbeServer, tmp_path: Path, event: str, step: str, written: list[str]
+) -> None:
+    """A signal after a change is in sync starts no soak; one between steps writes no next step."""
+    world = build_world()
+    seen: list[str] = []
+    sigint = on(event, lambda: os.kill(os.getpid(), signal.SIGINT), step=step)
+    code, rep = run(
+        probe, tmp_path / "r.json", soak="5", listeners=[sigint, lambda n, _: seen.append(n)]
+    )
+    assert code == 1 and "SIGINT" in rep["message"]
+    assert [s["name"] for s in rep["steps"]] == [*written, "rollback"]
+    assert seen.count("soak.start") == (0 if event == "change.insync" else 1)
+    assert world.weights() == START
+
+
+def test_a_failed_unlock_after_the_final_weights_is_a_warning(
+    route53: Proxy, probe: ProbeServer, tmp_path: Path
+) -> None:
+    """The traffic moved: exit 0, but the operator is told the lock is left for the next run."""
+    world = build_world()
+    route53.fail("faas cutover outcome")
+    code, rep = run(probe, tmp_path / "r.json")
+    assert code == 0 and rep["status"] == "completed"
+    assert "WARNING" in rep["message"] and "--break-lock" in rep["message"]
+    assert rep["warnings"] and "the lock is left" in rep["warnings"][0]
+    assert world.weights() == DONE and len(world.txt(LOCK)) == 1
+
+
+def test_a_rollback_waits_for_its_change_even_after_a_signal(
+    route53: Proxy, probe: ProbeServer, tmp_path: Path
+) -> None:
+    """The signal cut the run short, not the rollback: its change is waited for until INSYNC."""
+    world = build_world()
+    clock = FakeClock()
+
+    def interrupt() -> None:
+        route53.pending_polls = 2  # the rollback's change stays PENDING for two polls
+        os.kill(os.getpid(), signal.SIGINT)
+
+    listeners = [on("change.insync", interrupt, step="step 1")]
+    code, rep = run(probe, tmp_path / "r.json", clock=clock, listeners=listeners)
+    assert code == 1 and rep["status"] == "rolled-back", rep["message"]
+    assert clock.sleeps == [2.0, 4.0]  # real waits again after the signal woke the clock
+    assert rep["steps"][-1]["name"] == "rollback" and rep["steps"][-1]["insync_wait_s"] == 6.0
     assert world.weights() == START and world.txt(LOCK) == []
 
 

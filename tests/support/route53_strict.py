@@ -37,6 +37,7 @@ import boto3
 
 NS = "{https://route53.amazonaws.com/doc/2013-04-01/}"
 _RRSET_PATH = re.compile(r"^/2013-04-01/hostedzone/([^/]+)/rrset/?$")
+_CHANGE_PATH = "/2013-04-01/change/"
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Proxy:
     # Batches whose comment starts with a key fail with (status, code) instead of being applied.
     failures: dict[str, tuple[int, str]] = field(default_factory=dict)
     hold: threading.Barrier | None = None  # CREATE batches wait here until all parties arrive
+    pending_polls: int = 0  # the next this many GetChange answers say PENDING (moto: INSYNC)
 
     def fail(self, comment_prefix: str, status: int = 403, code: str = "AccessDenied") -> None:
         self.failures[comment_prefix] = (status, code)
@@ -159,12 +161,14 @@ def strict_route53(upstream: str) -> Iterator[Proxy]:
         def log_message(self, *args: Any) -> None:  # keep test output clean
             pass
 
-        def _forward(self, body: bytes | None) -> None:
+        def _forward(self, body: bytes | None, pending: bool = False) -> None:
             conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
+            if pending:
+                data = data.replace(b"<Status>INSYNC</Status>", b"<Status>PENDING</Status>")
             self.send_response(resp.status)
             for k, v in resp.getheaders():
                 if k.lower() not in ("transfer-encoding", "connection", "content-length"):
@@ -185,6 +189,12 @@ def strict_route53(upstream: str) -> Iterator[Proxy]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             match = _RRSET_PATH.match(urlsplit(self.path).path)
+            if self.command == "GET" and urlsplit(self.path).path.startswith(_CHANGE_PATH):
+                with applying:
+                    pending = proxy.pending_polls > 0
+                    proxy.pending_polls -= int(pending)
+                self._forward(body, pending)
+                return
             if self.command != "POST" or not match or not body:
                 self._forward(body)
                 return
