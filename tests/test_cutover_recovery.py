@@ -22,8 +22,9 @@ import pytest
 
 from components.naming import cutover_lock_name, cutover_state_name, env_entry_names
 from faas.ops.cutover import cli
+from faas.ops.cutover import lock as lock_module
 from faas.ops.cutover.clock import FakeClock
-from faas.ops.cutover.lock import new_lock, read_lock
+from faas.ops.cutover.lock import LockTooLarge, encode, new_lock, read_lock, read_outcome
 from tests.support.cutover_world import BASE, ZONE, World, build_world
 from tests.support.https_probe import ProbeServer, https_probe_server
 from tests.support.moto_server import moto_fixtures
@@ -237,6 +238,21 @@ def test_a_rollback_waits_for_its_change_even_after_a_signal(
     assert world.weights() == START and world.txt(LOCK) == []
 
 
+def test_a_rollback_to_an_even_split_records_the_source_as_active(
+    moto: Any, probe: ProbeServer, tmp_path: Path
+) -> None:
+    """No colour is strictly strongest after the rollback: the record names the one the run
+    moved away from, never nothing."""
+    world = build_world()
+    world.set_weights({"blue": 50, "green": 50})
+    fail = on("change.insync", probe.fail, step="step 1")
+    code, rep = run(probe, tmp_path / "r.json", listeners=[fail])
+    assert code == 1 and [s["percent"] for s in rep["steps"]] == [100, None], rep["message"]
+    assert world.weights() == HALF
+    state = " ".join(world.txt(cutover_state_name(ZONE)))
+    assert '"active=blue"' in state and '"result=rolled-back"' in state
+
+
 # --- a rollback that fails --------------------------------------------------------------------
 
 
@@ -355,3 +371,32 @@ def test_only_the_lock_record_is_read_as_a_lock() -> None:
     assert read_lock(ZONE, others) is None
     found = read_lock(ZONE, [*others, txt(LOCK.upper(), lock.value)])
     assert found is not None and found.owner == "alice@a" and found.value == lock.value
+    # ... and only the outcome record is read as the last outcome.
+    assert read_outcome(ZONE, [txt(LOCK + ".", lock.value), *others[1:]]) is None
+    assert read_outcome(ZONE, others) == {"active": "green", "result": "completed"}
+
+
+def test_lock_values_stay_within_route53_txt_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Route 53: a TXT character-string holds 255 characters, a TXT value 4000."""
+    assert encode({"k": "v" * 253}) == f'"k={"v" * 253}"'  # 255 characters: fits
+    with pytest.raises(ValueError, match="not a plain word"):
+        encode({"k": "v" * 254})
+    assert lock_module.MAX_TXT == 4000
+    value = new_lock(ZONE, "alice@a", 1_800_000_000, "blue", START_KEYS).value
+    monkeypatch.setattr(lock_module, "MAX_TXT", len(value))
+    new_lock(ZONE, "alice@a", 1_800_000_000, "blue", START_KEYS)  # exactly at the limit
+    monkeypatch.setattr(lock_module, "MAX_TXT", len(value) - 1)
+    with pytest.raises(LockTooLarge):
+        new_lock(ZONE, "alice@a", 1_800_000_000, "blue", START_KEYS)
+
+
+def test_a_refused_lock_batch_that_is_no_race_is_a_refusal(
+    route53: Proxy, probe: ProbeServer, tmp_path: Path
+) -> None:
+    """Any other error taking the lock stops the run before a weight changes."""
+    world = build_world()
+    route53.fail("faas cutover lock by")  # AccessDenied: the role may not write the zone
+    code, rep = run(probe, tmp_path / "r.json")
+    assert code == 2 and "AccessDenied" in rep["message"] and "nothing changed" in rep["message"]
+    assert world.weights() == START and world.txt(LOCK) == []
+    assert not [b for b in route53.batches if b.comment.startswith("faas cutover step")]
