@@ -24,7 +24,15 @@ from components.naming import cutover_lock_name, cutover_state_name, env_entry_n
 from faas.ops.cutover import cli
 from faas.ops.cutover import lock as lock_module
 from faas.ops.cutover.clock import FakeClock
-from faas.ops.cutover.lock import LockTooLarge, encode, new_lock, read_lock, read_outcome
+from faas.ops.cutover.lock import (
+    LockTooLarge,
+    encode,
+    new_lock,
+    read_lock,
+    read_outcome,
+    rollback_origin,
+    strongest,
+)
 from tests.support.cutover_world import BASE, ZONE, World, build_world
 from tests.support.https_probe import ProbeServer, https_probe_server
 from tests.support.moto_server import moto_fixtures
@@ -400,3 +408,37 @@ def test_a_refused_lock_batch_that_is_no_race_is_a_refusal(
     assert code == 2 and "AccessDenied" in rep["message"] and "nothing changed" in rep["message"]
     assert world.weights() == START and world.txt(LOCK) == []
     assert not [b for b in route53.batches if b.comment.startswith("faas cutover step")]
+
+
+def test_a_refusal_after_the_lock_was_taken_releases_it(
+    route53: Proxy, probe: ProbeServer, tmp_path: Path
+) -> None:
+    """Someone moved the weights while we took the lock: refused, and our lock is gone again."""
+    world = build_world()
+    meddle = on("lock.acquired", lambda: world.set_weights({"blue": 90, "green": 10}))
+    code, rep = run(probe, tmp_path / "r.json", listeners=[meddle])
+    assert code == 2 and "the weights changed while the lock was being taken" in rep["message"]
+    assert world.txt(LOCK) == []
+    unlock = [b for b in route53.accepted() if b.comment == "faas cutover unlock"]
+    assert len(unlock) == 1 and unlock[0].changes[0]["Action"] == "DELETE"
+
+
+def test_a_lock_that_cannot_be_released_after_a_refusal_is_named(
+    route53: Proxy, probe: ProbeServer, tmp_path: Path
+) -> None:
+    world = build_world()
+    route53.fail("faas cutover unlock")
+    meddle = on("lock.acquired", lambda: world.set_weights({"blue": 90, "green": 10}))
+    code, rep = run(probe, tmp_path / "r.json", listeners=[meddle])
+    assert code == 2 and "our lock could not be released" in rep["message"]
+    assert "--break-lock" in rep["message"] and len(world.txt(LOCK)) == 1
+
+
+def test_what_a_rollback_restores_and_who_is_strongest() -> None:
+    assert rollback_origin(True, {"k": {"blue": 1, "green": 0}}) == "where the crashed run started"
+    assert rollback_origin(True, None).startswith("the weights found when this run took over")
+    assert rollback_origin(False, None) == "the starting weights"
+    assert strongest({}) is None
+    assert strongest({"a": {"blue": 100, "green": 0}, "b": {"blue": 0, "green": 1}}) == "blue"
+    assert strongest({"a": {"blue": 1, "green": 2}}) == "green"
+    assert strongest({"a": {"blue": 50, "green": 50}}) is None  # none strictly highest
