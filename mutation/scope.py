@@ -78,6 +78,7 @@ GROUPS: tuple[Group, ...] = (
             "tests/test_cutover_parity.py::"
             "test_nothing_is_compared_when_the_other_colour_takes_no_traffic",
             "tests/test_cutover_parity.py::test_skip_parity_is_recorded",
+            "tests/test_cutover_parity.py::test_a_colour_with_the_smallest_share_is_still_compared",
         ),
         sample=120,
         gate=90.0,

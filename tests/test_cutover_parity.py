@@ -281,3 +281,14 @@ def test_nothing_is_compared_when_the_other_colour_takes_no_traffic(
     assert code == 0 and rep["status"] == "already-active"
     assert rep["parity"]["skipped"] == "blue takes no traffic: nothing to lose"
     assert not apis["blue"].world.requests and not apis["green"].world.requests
+
+
+def test_a_colour_with_the_smallest_share_is_still_compared(
+    moto: MotoServer, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
+) -> None:
+    """1 of 100 is still traffic that could be lost: only a share of exactly 0 skips parity."""
+    world = build_world()
+    world.set_weights({"blue": 1, "green": 99})
+    code, rep, _, _ = run(probe, apis, tmp_path)
+    assert code == 0, rep["message"]
+    assert not rep["parity"].get("skipped") and len(rep["parity"]["compared"]) == 3

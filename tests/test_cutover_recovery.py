@@ -33,6 +33,7 @@ from faas.ops.cutover.lock import (
     rollback_origin,
     strongest,
 )
+from faas.ops.cutover.records import Group, RecordStateError, find_zone, list_record_sets
 from tests.support.cutover_world import BASE, ZONE, World, build_world
 from tests.support.https_probe import ProbeServer, https_probe_server
 from tests.support.moto_server import moto_fixtures
@@ -442,3 +443,51 @@ def test_what_a_rollback_restores_and_who_is_strongest() -> None:
     assert strongest({"a": {"blue": 100, "green": 0}, "b": {"blue": 0, "green": 1}}) == "blue"
     assert strongest({"a": {"blue": 1, "green": 2}}) == "green"
     assert strongest({"a": {"blue": 50, "green": 50}}) is None  # none strictly highest
+
+
+# --- records: the zone and its record sets, read as Route 53 answers --------------------------
+
+
+class Answers:
+    """An `Aws` stand-in answering each call with the next canned response; records the calls."""
+
+    def __init__(self, *responses: dict[str, Any]) -> None:
+        self.responses, self.calls = list(responses), []
+
+    def call(self, service: str, operation: str, **kw: Any) -> dict[str, Any]:
+        self.calls.append((operation, kw))
+        return self.responses.pop(0)
+
+
+def test_zone_lookup_takes_a_zone_without_a_private_flag_as_public() -> None:
+    zone = {"Id": "/hostedzone/Z1", "Name": ZONE + "."}
+    private = {"Id": "/hostedzone/Z2", "Name": ZONE + ".", "Config": {"PrivateZone": True}}
+    assert find_zone(Answers({"HostedZones": [private, zone]}), ZONE) == "Z1"
+    with pytest.raises(RecordStateError) as err:
+        find_zone(Answers({"HostedZones": [private]}), ZONE)
+    assert (
+        str(err.value) == f"no public hosted zone named {ZONE}."
+    )  # the message, not only .problems
+
+
+def test_record_set_pages_carry_the_identifier_only_when_the_page_ends_on_one() -> None:
+    aws = Answers(
+        {"ResourceRecordSets": [{"n": 1}], "IsTruncated": True, "NextRecordName": "a.",
+         "NextRecordType": "A", "NextRecordIdentifier": "blue"},
+        {"ResourceRecordSets": [{"n": 2}], "IsTruncated": True, "NextRecordName": "b.",
+         "NextRecordType": "TXT"},
+        {"ResourceRecordSets": [{"n": 3}], "IsTruncated": False},
+    )  # fmt: skip
+    assert list_record_sets(aws, "Z1") == [{"n": 1}, {"n": 2}, {"n": 3}]  # type: ignore[arg-type]
+    second, third = aws.calls[1][1], aws.calls[2][1]
+    assert second["StartRecordIdentifier"] == "blue"
+    assert "StartRecordIdentifier" not in third and third["StartRecordName"] == "b."
+
+
+def test_record_groups_are_immutable_facts() -> None:
+    import dataclasses
+
+    assert Group.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    group = Group("a.", "A", {})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        group.name = "b."  # type: ignore[misc]
