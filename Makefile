@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: plan test lint format clean checkov mutation
+.PHONY: plan test lint format clean checkov demo readme mutation
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,17 @@ ifeq ($(CHECKOV),1)
 	$(PY) -m policies.checkov build/plan/dev.json build/plan/dev-blue.json \
 		build/plan/dev-green.json --json build/plan/checkov.json
 endif
+
+## demo: the blue/green cutover against a local AWS API (faas demo cutover); report in build/demo/
+demo: $(STAMP)
+	$(VENV)/bin/faas demo cutover
+
+## readme: regenerate the README's generated parts (exit codes, policy rules, the plan summary)
+readme: $(STAMP)
+	$(PY) -m faas.exitcodes README.md
+	$(VENV)/bin/faas check --update-readme
+	mkdir -p build && $(VENV)/bin/faas plan > build/plan-summary.txt
+	$(PY) -m faas.plan.readme README.md build/plan-summary.txt build/plan
 
 ## checkov: install the pinned checkov (pyproject's `checkov` extra) into .venv-checkov
 checkov: $(STAMP)

@@ -1,13 +1,12 @@
 #!/usr/bin/env python3
 """One real-clock cutover against a local moto server; writes the report shown in the README.
 
-    .venv/bin/python -m benchmarks.cutover_report [--soak 2] [--out docs/img/cutover-report.json]
+    .venv/bin/python -m benchmarks.cutover_report [--soak 2] [--out build/bench/cutover-report.json]
 
-Run from the repository root with `-m`, so `tests.support` (the test world it reuses) imports.
-
-Builds the test world (zone, weighted records, healthy target colour, local HTTPS probe) with the
-same helpers as the tests, runs `faas cutover`'s code with `--report`, and prints where the
-time went and the Route 53 calls per step.
+Writes to build/ by default; the README's picture is regenerated with
+`--out docs/img/cutover-report.json`. Builds the world `faas demo cutover` uses (zone, weighted
+records, healthy target colour, local HTTPS probe; faas/ops/demo/), runs `faas cutover`'s code
+with `--report`, and prints where the time went and the Route 53 calls per step.
 """
 
 from __future__ import annotations
@@ -19,9 +18,9 @@ import tempfile
 from pathlib import Path
 
 from faas.ops.cutover import cli
-from tests.support.cutover_world import ZONE, build_world
-from tests.support.https_probe import https_probe_server
-from tests.support.moto_server import aws_env, running_moto_server
+from faas.ops.demo.local_aws import aws_env, running_moto_server
+from faas.ops.demo.local_https import https_probe_server
+from faas.ops.demo.world import Shape, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--soak", default="2")
-    p.add_argument("--out", type=Path, default=ROOT / "docs" / "img" / "cutover-report.json")
+    p.add_argument("--out", type=Path, default=ROOT / "build" / "bench" / "cutover-report.json")
     args = p.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with (
@@ -46,7 +45,7 @@ def main() -> int:
                 "--to",
                 "green",
                 "--zone",
-                ZONE,
+                Shape().zone,
                 "--region",
                 "us-east-1",
                 "--soak",

@@ -22,6 +22,10 @@ FLUX_NAMESPACE = "flux-system"  # Flux, syncing the teams' functions from Git (c
 LBC_NAMESPACE = "kube-system"
 LBC_SERVICE_ACCOUNT = "aws-load-balancer-controller"
 FLUENT_BIT_SERVICE_ACCOUNT = "aws-for-fluent-bit"
+# Karpenter's controller (components/capacity/karpenter.py); its Pod Identity association names
+# this namespace and service account.
+KARPENTER_NAMESPACE = "karpenter"
+KARPENTER_SERVICE_ACCOUNT = "karpenter"
 # The Knative Serving controller resolves image tags to digests (knative/serving
 # pkg/reconciler/revision/resolve.go); the operator creates its service account.
 KNATIVE_CONTROLLER_SERVICE_ACCOUNT = "controller"
@@ -42,6 +46,7 @@ PLATFORM_NAMESPACES = frozenset(
         KNATIVE_EVENTING_NAMESPACE,
         OBSERVABILITY_NAMESPACE,
         SMOKE_NAMESPACE,
+        KARPENTER_NAMESPACE,
         FLUX_NAMESPACE,
     }
 )
@@ -77,6 +82,11 @@ GATEWAY_HEALTH_PATH = "/healthz/ready"
 KNATIVE_INTERNAL_GATEWAY = "knative-ingress-gateway"
 KNATIVE_DMZ_GATEWAY = "knative-dmz-gateway"
 KNATIVE_LOCAL_GATEWAY = "knative-local-gateway"
+
+# The smoke service (components/serving/smoke.py) stays warm and may grow to this many pods; the
+# platform's `maxScale` must allow it, and its namespace quota holds one more for a rollout.
+SMOKE_MIN_SCALE = 1
+SMOKE_MAX_SCALE = 3
 
 OTEL_COLLECTOR = "otel-collector"
 OTLP_GRPC_PORT = 4317

@@ -132,6 +132,10 @@ SYSTEM_TAINT = {"key": "faas.platform/system", "value": "true", "effect": "NO_SC
 SPOT_TAINT = {"key": "faas.platform/capacity", "value": "spot", "effect": "PREFER_NO_SCHEDULE"}
 # The same taints as Kubernetes spells them (EKS node groups take the enum spelling above).
 K8S_TAINT_EFFECT = {"NO_SCHEDULE": "NoSchedule", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
+# Karpenter finds the subnets and security groups of function nodes by this tag, valued with the
+# cluster name (components/capacity/karpenter.py); the NodePool of functions has this name.
+KARPENTER_DISCOVERY_TAG = "karpenter.sh/discovery"
+FUNCTIONS_NODE_POOL = "functions"
 TENANT_LABEL = "faas.platform/tenant"
 # A function author sets this label on a Knative Service to expose it on the DMZ (internet) gateway;
 # without it a service is internal only.

@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 
 from components import versions
+from components.capacity.karpenter import Karpenter, KarpenterArgs
 from components.compute.addons import AddonArgs, Addons
 from components.compute.cluster import Cluster, ClusterArgs, with_kubernetes_provider
 from components.compute.nodegroups import NodeGroups, NodeGroupsArgs
@@ -104,6 +105,12 @@ def build_cluster_stack(cfg: ClusterStackConfig) -> dict[str, Any]:
     )
     record = with_kubernetes_provider(
         ident, cluster, after=[*nodes.groups, *node_addons.addons.values()]
+    )
+    # Function capacity above the static spot floor: Karpenter on the system nodes.
+    Karpenter(
+        ident.name("capacity"),
+        KarpenterArgs(identity=ident, settings=cfg.capacity, cluster=record),
+        opts=pulumi.ResourceOptions(providers={"kubernetes": record.provider}),
     )
     functions = FunctionIdentities(
         ident.name("delivery", "functions"),

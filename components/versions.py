@@ -103,6 +103,19 @@ CHARTS_2026_11: dict[str, dict[str, str]] = {
         "chart": "aws-for-fluent-bit",
         "version": "0.2.0",
     },
+    # An OCI repository: Helm pulls `<repo>/<chart>` (components/serving/helm.py). The CRDs come
+    # as their own chart so a Karpenter upgrade upgrades them too (Helm never upgrades a chart's
+    # crds/ directory); keep both at the same version.
+    "karpenter": {
+        "repo": "oci://public.ecr.aws/karpenter",
+        "chart": "karpenter",
+        "version": "1.14.1",
+    },
+    "karpenter-crd": {
+        "repo": "oci://public.ecr.aws/karpenter",
+        "chart": "karpenter-crd",
+        "version": "1.14.1",
+    },
 }
 
 # Chart keys the program installs (components/serving, components/gitops): every release pins each.
@@ -117,9 +130,14 @@ REQUIRED_CHARTS = (
     "kube-prometheus-stack",
     "opentelemetry-collector",
     "aws-for-fluent-bit",
+    "karpenter",
+    "karpenter-crd",
 )
 # Charts of one upstream project that are released together and must not be mixed.
-CHART_FAMILIES = {"istio": ("istio-base", "istiod", "istio-cni", "istio-gateway")}
+CHART_FAMILIES = {
+    "istio": ("istio-base", "istiod", "istio-cni", "istio-gateway"),
+    "karpenter": ("karpenter", "karpenter-crd"),
+}
 
 
 @dataclass(frozen=True)
@@ -174,6 +192,11 @@ KNATIVE_SMOKE_IMAGE = "hashicorp/http-echo:1.0.0"
 
 # Amazon Linux 2023 is the EKS-optimised AMI family for managed node groups from 1.33 on.
 NODE_AMI_TYPE = "AL2023_x86_64_STANDARD"
+# The same family for Karpenter's function nodes (EC2NodeClass `amiSelectorTerms[].alias`):
+# `latest` follows the EKS-optimised AL2023 releases for the cluster's minor, and Karpenter
+# replaces drifted nodes within the NodePool's disruption budget. Freeze a colour with
+# `al2023@vYYYYMMDD` when an AMI release must be held back.
+KARPENTER_NODE_AMI_ALIAS = "al2023@latest"
 
 
 def _minor(version: str) -> str:

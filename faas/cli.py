@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new-env": ("faas.ops.newenv", "write the stack files and policy config of a new environment"),
     "ci": ("faas.ci.cli", "CI decisions: changed stacks, the release guard of the active colour"),
     "completion": ("faas.completion", "print a shell completion script (bash or zsh)"),
+    "demo": ("faas.ops.demo.cli", "try the cutover locally: local AWS API, real cutover, report"),
 }
 
 EPILOG = "exit codes (every subcommand):\n" + "\n".join(

@@ -53,12 +53,13 @@ BY_COMMAND: dict[str, dict[int, str]] = {
         "without a reason or checkov not installable",
     },
     "cutover": {
-        OK: "completed, already active (then no record is written), or dry run; a warning when "
-        "something after the final weights failed (the report file, the outcome record)",
+        OK: "completed, already active (then no record is written), or a dry run whose "
+        "preflight passed; a warning when something after the final weights failed (the report "
+        "file, the outcome record)",
         ROLLED_BACK: "a step failed or the run was interrupted: the weights were rolled back to "
         "where the run (or the crashed run it resumed) started",
         REFUSED: "nothing changed: a bad argument or stack file, bad record state, lock held, "
-        "preflight failed, not confirmed",
+        "preflight failed (a dry run prints its plan first), not confirmed",
         ROLLBACK_FAILED: "the rollback itself failed: the lock is kept; check the zone, then "
         "rerun `--to <start colour> --break-lock`",
     },
@@ -80,6 +81,12 @@ BY_COMMAND: dict[str, dict[int, str]] = {
         "be read",
     },
     "completion": {OK: "the script printed", REFUSED: "an unknown shell"},
+    "demo": {
+        OK: "the local cutover completed and its report matches the local Route 53",
+        VERDICT: "the local cutover rolled back, or its report disagrees with the local Route 53",
+        REFUSED: "a bad argument or stack file, or no `moto_server` (the dev extra); nothing "
+        "started",
+    },
 }
 
 

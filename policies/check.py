@@ -20,7 +20,7 @@ from pulumi_policy.proxy import unknown_checking_proxy
 
 from components import naming
 from policies import settings as policy_settings
-from policies.document import InputError, load_preview
+from policies.document import GONE_OPS, InputError, load_preview, step_counts
 from policies.document import shown as _shown
 from policies.framework import (
     Hit,
@@ -33,7 +33,6 @@ from policies.framework import (
 from policies.rules import ALL_RULES
 
 # Steps whose newState is not part of the stack after the update.
-_GONE_OPS = {"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"}
 # Pulumi's wire marker for a secret value inside a property map.
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -117,7 +116,7 @@ def resources_from_document(doc: Mapping[str, Any]) -> tuple[list[Resource], lis
     states: dict[str, Mapping[str, Any]] = {}
     for step in doc.get("steps") or []:
         state = step.get("newState")
-        if not state or step.get("op") in _GONE_OPS:
+        if not state or step.get("op") in GONE_OPS:
             continue
         states[state.get("urn") or step.get("urn")] = state  # replacements: keep the last
     by_inputs, by_state = [], []
@@ -226,7 +225,7 @@ def check_document(
     return PolicyReport(
         stack=doc.get("stack"),
         environment=env,
-        resources=len(by_inputs),
+        resources=step_counts(doc)["resources"],
         rules=len(ALL_RULES),
         violations=evaluate(by_inputs, by_state, config),
         note=note,

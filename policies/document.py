@@ -21,6 +21,59 @@ MAX_LISTED = 8
 MAX_SHOWN = 60
 
 
+# What "resources" means in every count the tools print (plan summary, picture, policy line,
+# review, README tables): the custom resources AWS and Kubernetes create. Components (grouping
+# only) and providers (plugin configuration) are steps of the document but not resources; the
+# Stack itself is not a step (it is the parent of the top-level components). docs/report.md.
+def is_counted_resource(type_: str, custom: bool) -> bool:
+    return bool(custom) and not str(type_).startswith("pulumi:")
+
+
+def is_component(type_: str, custom: bool) -> bool:
+    return not custom and not str(type_).startswith("pulumi:")
+
+
+def step_counts(doc: Mapping[str, Any]) -> dict[str, int]:
+    """{"resources", "components", "providers", "steps"} of the steps that remain after the plan
+    (deletions excluded)."""
+    out = {"resources": 0, "components": 0, "providers": 0, "steps": 0}
+    for step in doc.get("steps") or []:
+        state = step.get("newState")
+        if not isinstance(state, Mapping) or step.get("op") in GONE_OPS:
+            continue
+        kind, custom = str(state.get("type", "")), bool(state.get("custom", True))
+        out["steps"] += 1
+        if is_counted_resource(kind, custom):
+            out["resources"] += 1
+        elif is_component(kind, custom):
+            out["components"] += 1
+        elif kind.startswith("pulumi:providers:"):
+            out["providers"] += 1
+    return out
+
+
+def describe_counts(counts: Mapping[str, int]) -> str:
+    """ "167 resources, 37 components, 1 provider (205 steps)"."""
+    plural = {"resources": "resource", "components": "component", "providers": "provider"}
+    parts = [
+        f"{counts[k]} {k if counts[k] != 1 else one}" for k, one in plural.items() if counts.get(k)
+    ]
+    return f"{', '.join(parts) or '0 resources'} ({counts.get('steps', 0)} steps)"
+
+
+# Steps that describe a resource which will not exist after the update.
+GONE_OPS = frozenset(
+    {
+        "delete",
+        "delete-replaced",
+        "discard",
+        "discard-replaced",
+        "read-discard",
+        "remove-pending-replace",
+    }
+)
+
+
 class InputError(Exception):
     """Input the checker cannot use (a preview document, a policy config file); the message
     names it and says what is wrong. The commands exit 2 (refused input) on it."""

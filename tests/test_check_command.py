@@ -13,7 +13,7 @@ import pytest
 
 from faas import exitcodes
 from faas.check import main
-from tests.support.plans import plan
+from tests.support.plans import document as plan  # what `faas plan --json` writes
 
 FAAS = str(Path(sys.executable).parent / "faas")
 # A checkov environment that cannot be created (a path under a file): installing must fail.

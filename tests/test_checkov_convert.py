@@ -27,7 +27,7 @@ from policies.checkov.skips import (
     parse_skips,
     stale,
 )
-from tests.support.plans import plan
+from tests.support.plans import document as plan  # what `faas plan --json` writes
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "checkov" / "small-preview.json"
@@ -232,18 +232,32 @@ def test_kubernetes_objects_become_manifests(small):
 
 def test_what_is_not_scanned_is_listed_with_a_reason(small):
     assert small.unmapped == [
-        "aws:sqs/queue:Queue",
+        "aws:dynamodb/table:Table",
         "faas:network:Network",
         "kubernetes:helm.sh/v3:Release",
         "pulumi:providers:kubernetes",
     ]
-    assert "not in the converter's table" in tables.not_scanned_reason("aws:sqs/queue:Queue")
+    assert "not in the converter's table" in tables.not_scanned_reason("aws:dynamodb/table:Table")
     assert "not rendered offline" in tables.not_scanned_reason("kubernetes:helm.sh/v3:Release")
     tf, manifests, unmapped = convert(json.loads(FIXTURE.read_text()))
     assert unmapped == small.unmapped and len(manifests) == 3 and tf == small.tf_plan
 
 
 # --- the real plans --------------------------------------------------------------------------
+
+
+EMBEDS_NEW_ARNS = {
+    ("EC2NodeClass", "spec/role"),
+    ("ServiceAccount", "metadata/annotations/eks.amazonaws.com/role-arn"),
+    ("TargetGroupBinding", "spec/networking/ingress/[0]/from/[0]/securityGroup/groupID"),
+    ("TargetGroupBinding", "spec/targetGroupARN"),
+    ("aws_cloudwatch_log_resource_policy", "policy_document"),
+    ("aws_ecr_repository_policy", "policy"),
+    ("aws_iam_role", "assume_role_policy"),
+    ("aws_iam_role_policy", "policy"),
+    ("aws_kms_key", "policy"),
+    ("aws_s3_bucket_policy", "policy"),
+}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -257,7 +271,11 @@ def test_real_plans_convert(stack):
     for step in doc["steps"]:
         state = step["newState"]
         assert state["urn"] in scanned or state["type"] in conv.unmapped, state["urn"]
-    assert not conv.unknown  # the offline engine knows every value
+    # What a first deploy's plan cannot know: JSON policies that embed a new resource's ARN (whole,
+    # as in a preview) and Kubernetes fields that carry one. Checkov's results reading these are
+    # deferred (policies/checkov/convert.py); everything else is known.
+    unknown = {(a.split(".")[0], p) for a, paths in conv.unknown.items() for p in paths}
+    assert unknown <= EMBEDS_NEW_ARNS, unknown - EMBEDS_NEW_ARNS
     by_type: dict[str, list] = {}
     for r in conv.tf_plan["configuration"]["root_module"]["resources"]:
         by_type.setdefault(r["type"], []).append(r["expressions"])

@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from components.config.stackfile import read_stack_file
-from components.naming import parse_stack_name
+from components.naming import parse_stack_name, state_bucket_name, state_key_alias
 from tests.support.cutover_world import build_world
 from tests.support.moto_server import MotoServer, moto_fixtures
 from tests.support.scratch_repo import commit, edit, make_repo
@@ -401,3 +401,21 @@ def test_the_review_comment_is_posted_once_then_updated(
         patch
         == f"gh api --method PATCH repos/acme/faas-platform/issues/comments/991 -F body=@{review}"
     )
+
+
+def test_pipelines_and_readme_name_the_backend_and_secrets_provider_bootstrap_creates() -> None:
+    """CI logs in where `faas bootstrap` put the state and encrypts with its key: the README's
+    bootstrap, both pipelines' set-up notes and docs/ci.md name the same bucket and provider."""
+    from faas.ops.bootstrap import login_commands
+
+    bucket = state_bucket_name("<account>", "eu-west-1")
+    login, init = login_commands(bucket, state_key_alias(), "eu-west-1")
+    url = login.split("'")[1]
+    provider = init.split("'")[1].split("?")[0]
+    assert url == "s3://faas-platform-state-<account>-eu-west-1?region=eu-west-1&awssdk=v2"
+    readme = (ROOT / "README.md").read_text()
+    assert login in readme and f"--secrets-provider '{provider}?region=eu-west-1'" in readme
+    for path in (GITHUB, AZURE, ROOT / "docs" / "ci.md"):
+        text = path.read_text()
+        assert provider in text, path
+        assert re.search(r"s3://faas-platform-state-<account>-(eu-west-1|<region>)\?region=", text)

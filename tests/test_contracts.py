@@ -31,6 +31,16 @@ def minor_of(doc: dict[str, Any]) -> str:
     return versions.RELEASES[doc["config"]["faas:release"]].kubernetes
 
 
+def source_of(inputs: dict[str, Any]) -> tuple[str, str]:
+    """(repository, chart) of a release: an OCI chart is named `oci://<repository>/<chart>` and
+    has no repository options."""
+    chart = inputs["chart"]
+    if chart.startswith("oci://"):
+        repo, _, name = chart.rpartition("/")
+        return repo, name
+    return inputs["repositoryOpts"]["repo"], chart
+
+
 def pin_of(release: dict[str, Any]) -> str:
     """The chart key a Helm release installs (chart, repository and version must all match one
     pin of the catalogue)."""
@@ -38,7 +48,7 @@ def pin_of(release: dict[str, Any]) -> str:
     for key, pin in versions.all_chart_pins():
         if pin["version"] != inputs["version"]:
             continue
-        if pin["chart"] == inputs["chart"] and pin["repo"] == inputs["repositoryOpts"]["repo"]:
+        if (pin["repo"], pin["chart"]) == source_of(inputs):
             assert inputs["version"] == pin["version"], f"{name_of(release['urn'])} is not pinned"
             return key
     raise AssertionError(f"{name_of(release['urn'])}: chart {inputs['chart']} is not pinned")

@@ -186,7 +186,8 @@ def test_missing_target_cluster_refused_with_every_problem(
 ) -> None:
     world = build_world(healthy=False)
     eks = boto3.client("eks")
-    eks.delete_nodegroup(clusterName="faas-dev-green", nodegroupName="system")
+    for group in ("system", "functions"):
+        eks.delete_nodegroup(clusterName="faas-dev-green", nodegroupName=f"faas-dev-green-{group}")
     eks.delete_cluster(name="faas-dev-green")
     probe.fail()
     code, rep = run(probe, tmp_path)
@@ -339,6 +340,19 @@ def test_dry_run_changes_nothing(moto: Any, probe: ProbeServer, tmp_path: Path) 
     assert rep["plan"] == [10, 50, 100]
     assert world.weights() == START
     assert lock_txt(world) == [] and state_txt(world) == ""
+
+
+def test_dry_run_with_a_failing_preflight_shows_the_plan_and_exits_2(
+    moto: Any, probe: ProbeServer, tmp_path: Path
+) -> None:
+    world = build_world(healthy=False)
+    events: list[tuple[str, dict[str, Any]]] = []
+    code, rep = run(probe, tmp_path, "--dry-run", listeners=[lambda n, f: events.append((n, f))])
+    assert code == 2 and rep["status"] == "refused"
+    assert "no registered targets" in rep["message"]
+    assert rep["plan"] == [10, 50, 100]
+    assert ("plan", {"to": "green", "steps": "10,50,100", "soak_s": 0.0}) in events
+    assert world.weights() == START and lock_txt(world) == []
 
 
 def test_insync_wait_backs_off_then_rolls_back_on_timeout(

@@ -144,7 +144,7 @@ def test_cluster_role_may_use_exactly_the_secrets_key(dev):
 
 
 def test_admin_access_entries_and_oidc_provider(dev):
-    entry = states(dev, "aws:eks/accessEntry:AccessEntry")[0]["inputs"]
+    entry = one(dev, "aws:eks/accessEntry:AccessEntry", "faas-dev-blue-admin-0")["inputs"]
     assert entry["principalArn"] == "arn:aws:iam::123456789012:role/platform-admins"
     assoc = states(dev, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")[0]["inputs"]
     assert assoc["policyArn"].endswith("AmazonEKSClusterAdminPolicy")
@@ -233,7 +233,7 @@ def test_kubeconfig_is_secret_and_a_kubernetes_provider_uses_it(dev):
 def test_same_inputs_give_the_same_plan():
     from faas.plan import run_plan
 
-    assert run_plan(DEV)["steps"] == plan(DEV)["steps"]
+    assert run_plan(DEV)["steps"] == run_plan(DEV)["steps"]
 
 
 def test_config_error_under_the_engine_is_one_run_error_and_creates_nothing():

@@ -126,13 +126,52 @@ def test_nothing_edits_sys_path():
     assert not offenders, offenders
 
 
-def test_comments_cite_only_what_the_repository_holds():
-    pattern = re.compile(r"\b(issue|DESIGN rule) ?#?\d+|shared/reference|faas_tools", re.I)
+# What a reader of a clone cannot follow: the house's files outside the repository, machine paths,
+# numbered rules and issues of another tracker.
+OUTSIDE = re.compile(
+    r"\b(issue|DESIGN rule) ?#?\d+|shared/(reference|upstream)|(?-i:DESIGN\.md)|design notes"
+    r"|faas_tools|/work/|\.\./shared",
+    re.I,
+)
+TEXT = ("*.py", "*.md", "*.yml", "*.yaml", "*.json", "*.svg", "*.html", "*.sh", "*.toml", "*.cfg")
+MD_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def text_files() -> list[Path]:
+    # contracts/ holds upstream files verbatim (their own paths are not our citations).
+    return [
+        p
+        for pattern in TEXT
+        for p in tracked(pattern)
+        if p.relative_to(ROOT).parts[0] != "contracts" and p.name != "test_layout.py"
+    ]
+
+
+def test_no_file_cites_a_path_outside_the_repository():
     offenders = []
-    for p in [*tracked("*.py"), *tracked("*.md"), *tracked("*.yml"), *tracked("*.yaml")]:
-        if p.name == "test_layout.py":
-            continue
-        for i, line in enumerate(p.read_text().splitlines(), 1):
-            if pattern.search(line) and "github.com" not in line:
+    for p in text_files():
+        for i, line in enumerate(p.read_text(errors="replace").splitlines(), 1):
+            if OUTSIDE.search(line) and "github.com" not in line:
                 offenders.append(f"{p.relative_to(ROOT)}:{i}: {line.strip()[:80]}")
     assert not offenders, offenders
+
+
+def test_markdown_links_resolve_inside_the_repository():
+    broken = []
+    for p in tracked("*.md"):
+        if p.relative_to(ROOT).parts[0] == "contracts":
+            continue
+        for i, line in enumerate(p.read_text().splitlines(), 1):
+            for target in MD_LINK.findall(line):
+                if re.match(r"[a-z]+:|#", target):
+                    continue
+                path = (p.parent / target.split("#")[0]).resolve()
+                if not path.is_relative_to(ROOT) or not path.exists():
+                    broken.append(f"{p.relative_to(ROOT)}:{i}: {target}")
+    assert not broken, broken
+
+
+def test_the_citation_check_catches_what_it_is_for():
+    for bad in ("shared/reference/x.md", "/work/shared/DESIGN.md", "DESIGN rule 3", "issue #12"):
+        assert OUTSIDE.search(bad), bad
+    assert not OUTSIDE.search("docs/sources/dns-cutover.md")

@@ -113,6 +113,63 @@ NLB_OK = {
     "accessLogs": {"bucket": "faas-dev-blue-lb-logs", "enabled": True},
     "tags": tags("faas-dev-blue-dmz", "edge"),
 }
+NODE_CLASS_OK = {
+    "spec": {
+        "metadataOptions": {
+            "httpEndpoint": "enabled",
+            "httpTokens": "required",
+            "httpPutResponseHopLimit": 1,
+        },
+        "blockDeviceMappings": [
+            {
+                "deviceName": "/dev/xvda",
+                "rootVolume": True,
+                "ebs": {"encrypted": True, "volumeType": "gp3", "volumeSize": "50Gi"},
+            }
+        ],
+    }
+}
+NODE_POOL_OK = {
+    "spec": {
+        "template": {
+            "metadata": {"labels": {"faas.platform/pool": "functions"}},
+            "spec": {"expireAfter": "720h", "requirements": []},
+        },
+        "disruption": {"budgets": [{"nodes": "10%"}]},
+        "limits": {"cpu": "64", "memory": "256Gi"},
+    }
+}
+POD_IDENTITY_STMT = {
+    "Effect": "Allow",
+    "Principal": {"Service": "pods.eks.amazonaws.com"},
+    "Action": ["sts:AssumeRole", "sts:TagSession"],
+}
+TRUST_POD_IDENTITY = policy(
+    {
+        **POD_IDENTITY_STMT,
+        "Condition": {
+            "StringEquals": {
+                "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:1:cluster/c",
+                "aws:RequestTag/kubernetes-namespace": "karpenter",
+                "aws:RequestTag/kubernetes-service-account": "karpenter",
+            }
+        },
+    }
+)
+SCOPED_EC2 = [
+    {
+        "Effect": "Allow",
+        "Action": ["ec2:RunInstances", "ec2:CreateFleet"],
+        "Resource": ["arn:aws:ec2:eu-west-1::image/*", "arn:aws:ec2:eu-west-1:1:subnet/*"],
+    },
+    {
+        "Effect": "Allow",
+        "Action": "ec2:TerminateInstances",
+        "Resource": "arn:aws:ec2:eu-west-1:1:instance/*",
+        "Condition": {"StringEquals": {"aws:ResourceTag/kubernetes.io/cluster/c": "owned"}},
+    },
+    {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/node"},
+]
 ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/X"
 TRUST_IRSA = policy(
     {
@@ -701,6 +758,49 @@ CASES: dict[str, Case] = {
             "spec": {"template": {"spec": {"hostNetwork": U, "containers": []}}},
         },
         type="kubernetes:apps/v1:Deployment",
+    ),
+    # --- function capacity (Karpenter, interruption queue)
+    "karpenter-nodeclass-imdsv2": Case(
+        NODE_CLASS_OK,
+        {"spec": {**NODE_CLASS_OK["spec"], "metadataOptions": {"httpTokens": "optional"}}},
+        {"spec": {"metadataOptions": {"httpEndpoint": "enabled", "httpTokens": U}}},
+    ),
+    "karpenter-nodeclass-ebs-encrypted": Case(
+        NODE_CLASS_OK,
+        {"spec": {"blockDeviceMappings": [{"rootVolume": True, "ebs": {"encrypted": False}}]}},
+        {"spec": {"blockDeviceMappings": U}},
+    ),
+    "karpenter-nodepool-bounded": Case(
+        NODE_POOL_OK,
+        {
+            "spec": {
+                "template": {
+                    "metadata": {"labels": {"faas.platform/pool": "system"}},
+                    "spec": {"expireAfter": "Never"},
+                },
+                "disruption": {"budgets": []},
+            }
+        },
+        {"spec": {**NODE_POOL_OK["spec"], "limits": U}},
+    ),
+    "sqs-queue-encrypted": Case(
+        {"sqsManagedSseEnabled": True}, {"name": "q"}, {"sqsManagedSseEnabled": U}
+    ),
+    "iam-pod-identity-trust-pinned": Case(
+        {"assumeRolePolicy": TRUST_POD_IDENTITY},
+        {"assumeRolePolicy": policy({**POD_IDENTITY_STMT, "Condition": {}})},
+        {"assumeRolePolicy": U},
+    ),
+    "iam-scoped-mutations": Case(
+        {"policy": policy(*SCOPED_EC2)},
+        {
+            "policy": policy(
+                {"Effect": "Allow", "Action": "ec2:TerminateInstances", "Resource": "*"},
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+            )
+        },
+        {"policy": U},
+        type="aws:iam/rolePolicy:RolePolicy",
     ),
     # --- stack invariants
     "stack-system-node-group": Case(

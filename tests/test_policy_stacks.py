@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from policies import check as policycheck
-from tests.support.plans import plan
+from tests.support.plans import document as plan  # what `faas plan --json` writes
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = sorted(

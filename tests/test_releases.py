@@ -21,7 +21,7 @@ from faas.cli import main as faas_main
 from faas.plan import run_plan
 from faas.report import diff_documents
 from faas.report.skew import skew_lines
-from tests.support.plans import plan
+from tests.support.plans import document as plan  # compared with run_plan: the same form
 
 NEXT = "2026-12"
 

@@ -57,7 +57,7 @@ def test_spot_savings_compare_against_the_same_type_on_demand() -> None:
 
 def test_unknown_types_are_not_priced_and_free_types_say_why() -> None:
     c = stack_cost(load("small-blue.json"))
-    assert [ln.type for ln in c.not_priced] == ["aws:sqs/queue:Queue"]
+    assert [ln.type for ln in c.not_priced] == ["aws:dynamodb/table:Table"]
     assert line(c, "events").monthly_usd == 0
     role = line(c, "cluster-role")
     assert role.status == "free" and "IAM" in role.basis
@@ -152,4 +152,4 @@ def test_environment_text_states_region_standby_and_not_priced() -> None:
     )
     assert "us-east-1 reference prices" in text
     assert "standby colour costs $395.01/month: green" in text
-    assert "not priced (2): aws:sqs/queue:Queue" in text
+    assert "not priced (2): aws:dynamodb/table:Table" in text

@@ -45,7 +45,7 @@ def test_added_removed_and_changed_paths() -> None:
     }
     text = format_diff(d, "dev-blue")
     assert "  + aws:ec2/subnet:Subnet  subnet-c" in text
-    assert "  - aws:sqs/queue:Queue  events" in text
+    assert "  - aws:dynamodb/table:Table  events" in text
     assert "[diff: vpcConfig.publicAccessCidrs[0]]" in text
     assert '~ vpcConfig.publicAccessCidrs[0]: "203.0.113.0/24" => "0.0.0.0/0"' in text
     assert "Resources: 1 to add, 1 to remove, 2 to change, 18 unchanged" in text

@@ -63,7 +63,7 @@ def test_fixture_path_runs_through_control_plane_and_node_group() -> None:
     assert names(path) == ["vpc", "subnet-a", "cluster", "functions", "istiod"]
     assert path.total == 795
     assert path.serial_sum == 1364
-    assert path.untimed_types == ("aws:sqs/queue:Queue",)
+    assert path.untimed_types == ("aws:dynamodb/table:Table",)
     assert [(s.start, s.finish) for s in path.steps][2] == (15, 615)
 
 

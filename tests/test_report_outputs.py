@@ -30,7 +30,7 @@ def test_summary_lists_kinds_policy_cost_and_path() -> None:
     assert "ec2/Subnet 2, eks/NodeGroup 2, lb/LoadBalancer 2" in text
     assert "policy: not run" in text
     assert "cost: $395.01/month (us-east-1 list prices); spot saves $126.14" in text
-    assert "not priced (1): aws:sqs/queue:Queue" in text
+    assert "not priced (1): aws:dynamodb/table:Table" in text
     assert "critical path: 13m15s (serial sum 22m44s): vpc (5s) -> subnet-a (10s)" in text
 
 
@@ -63,12 +63,19 @@ def test_html_shows_the_diff_when_given_one() -> None:
     old, new = load(), load()
     new["steps"] = new["steps"][:-1]
     page = report_html(build_report(new, diff=diff_documents(old, new)))
-    assert "Changes against the previous plan" in page and "- aws:sqs/queue:Queue  events" in page
+    assert (
+        "Changes against the previous plan" in page and "- aws:dynamodb/table:Table  events" in page
+    )
 
 
 def test_write_outputs_writes_json_svg_html(tmp_path: Path) -> None:
     doc = load()
     paths = write_outputs(build_report(doc), tmp_path / "build" / "plan")
-    assert {p.name for p in paths.values()} == {"dev-blue.json", "dev-blue.svg", "dev-blue.html"}
+    assert {p.name for p in paths.values()} == {
+        "dev-blue.json",
+        "dev-blue.svg",
+        "dev-blue.html",
+        "dev-blue.critical-path.svg",
+    }
     assert json.loads(paths["json"].read_text()) == doc
     assert paths["svg"].read_text().startswith("<svg ")

@@ -24,7 +24,7 @@ from faas.plan.cli import findings
 from faas.report.cost import stack_cost, usd
 from faas.report.render.markdown import MARKER, StackReview, render_review
 from policies import check
-from tests.support.plans import plan
+from tests.support.plans import document as plan  # what `faas plan --json` writes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "review"
 
@@ -100,9 +100,8 @@ def test_a_stack_without_a_base_plan_is_all_new_and_pipes_are_escaped() -> None:
     head["outputs"]["release"] = "2026|12"
     rep = report.build_report(head, None)
     lines = render_review([StackReview(rep, None)]).splitlines()
-    assert (
-        lines[5] == "| `dev-green` | 7 to create (no base plan) | $357.02 | not run | 2026\\|12 |"
-    )
+    row = "| `dev-green` | 5 resources to create (no base plan) | $357.02 | not run | 2026\\|12 |"
+    assert lines[5] == row  # 7 steps: 5 resources and 2 components
     assert "Against the base branch's plan" not in "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from components import naming
+from components.config.observability import AlertReceiver, ObservabilityConfig
 from components.constants import arn_parts
 from components.serving import domains, istio, observability, placement
 from components.serving.podsecurity import (
@@ -149,7 +150,8 @@ def test_cni_values_are_top_level_with_eks_paths():
 
 
 def test_pod_monitors_match_real_port_names_and_labels():
-    prom = observability.prometheus_values()["prometheus"]
+    settings = ObservabilityConfig("15d", 50, (AlertReceiver("oncall", "https://alerts.example"),))
+    prom = observability.prometheus_values(settings)["prometheus"]
     monitors = {m["name"]: m for m in prom["additionalPodMonitors"]}
     proxies = monitors["istio-proxies"]
     assert proxies["selector"]["matchExpressions"][0]["key"] == "service.istio.io/canonical-name"

@@ -21,6 +21,7 @@ from typing import Any
 
 from components import naming, versions
 from components.config import aws
+from components.config import capacity as capacity_section
 from components.config import cluster as cluster_section
 from components.config import edge as edge_section
 from components.config import environment as environment_section
@@ -28,6 +29,7 @@ from components.config import gitops as gitops_section
 from components.config import network as network_section
 from components.config import nodegroups as nodegroups_section
 from components.config import release as release_section
+from components.config.capacity import CapacityConfig
 from components.config.cluster import ClusterConfig
 from components.config.edge import EdgeConfig
 from components.config.environment import EnvironmentStackConfig
@@ -39,6 +41,7 @@ from components.config.serving import ServingConfig, TeamConfig, read_serving
 from components.constants import ROUTE53_ZONE_ID_RE
 
 __all__ = [
+    "CapacityConfig",
     "ClusterConfig",
     "ClusterStackConfig",
     "ConfigError",
@@ -61,6 +64,7 @@ _CLUSTER_KEYS = _COMMON_KEYS | {
     "nodeGroups",
     "edge",
     "serving",
+    "capacity",
 }
 _ENV_KEYS = _COMMON_KEYS | environment_section.KEYS
 _DOMAIN_RE = re.compile(r"^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")
@@ -82,6 +86,8 @@ class ClusterStackConfig:
     spot_groups: tuple[NodeGroupConfig, ...]
     edge: EdgeConfig
     serving: ServingConfig
+    capacity: CapacityConfig
+    """`faas:capacity`: the Karpenter NodePool of function nodes."""
 
 
 StackConfig = ClusterStackConfig | EnvironmentStackConfig
@@ -228,6 +234,9 @@ def _cluster_stack(
     )
     edge = edge_section.read_edge(_section(top, problems, "edge", edge_section.KEYS, {}))
     serving = read_serving(top.get("serving", {}), "faas:serving", problems)
+    capacity = capacity_section.read_capacity(
+        _section(top, problems, "capacity", capacity_section.KEYS, {})
+    )
     gitops_section.check_same_sources(serving.teams, sibling, problems, "faas:serving.teams")
     return ClusterStackConfig(
         **common,
@@ -239,6 +248,7 @@ def _cluster_stack(
         spot_groups=spot,
         edge=edge,
         serving=serving,
+        capacity=capacity,
     )
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from components.capacity import podsize
 from components.config.delivery import CiConfig, read_team_delivery
 from components.config.gitops import SourceConfig, read_source
+from components.config.observability import ObservabilityConfig, read_observability
 from components.config.reader import Problems, Reader, shown
-from components.constants import PLATFORM_NAMESPACES, ROLE_ARN_RE
+from components.constants import PLATFORM_NAMESPACES, ROLE_ARN_RE, SMOKE_MAX_SCALE
 
 _LABEL_RE = re.compile(r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")
 
@@ -27,8 +29,12 @@ class TeamConfig:
     iam_role_arn: str
     """IAM role the team's engineers assume; bound to the namespace through an EKS access entry."""
     cpu: str
+    """ResourceQuota `requests.cpu` and `limits.cpu` of the namespace."""
     memory: str
+    """ResourceQuota `requests.memory` and `limits.memory`."""
     pods: int
+    """ResourceQuota `pods`: never more than cpu and memory hold in default-sized function pods
+    (the default when unset), never fewer than `maxScale`."""
     functions: tuple[str, ...] = ()
     """Function names; the environment stack gives each an image repository `<env>/<team>/<fn>`."""
     policies: tuple[str, ...] = ()
@@ -67,9 +73,13 @@ class ServingConfig:
     revision_max_non_active: int
     revision_retain_since_last_active: str
     log_retention_days: int
+    max_scale: int
+    """The most pods one function may scale to (Knative `max-scale` and `max-scale-limit`); every
+    team's quota holds at least this many default-sized function pods."""
     tracing: TracingConfig
     oidc: OidcConfig
     teams: tuple[TeamConfig, ...]
+    observability: ObservabilityConfig
 
 
 def _https(r: Reader, key: str) -> str:
@@ -93,6 +103,8 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
             "tracing",
             "oidc",
             "teams",
+            "maxScale",
+            "observability",
         },
     )
     gc = Reader(
@@ -137,6 +149,12 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
         if not p.startswith("/"):
             problems.add(f"{o.sub('publicPaths')}[{i}]", f"{shown(p)} must start with /")
 
+    max_scale = r.int("maxScale", 10, lo=1, hi=1000)
+    if max_scale < SMOKE_MAX_SCALE:
+        problems.add(
+            r.sub("maxScale"),
+            f"{max_scale} is below the smoke service's max-scale {SMOKE_MAX_SCALE}",
+        )
     teams = []
     for i, raw_team in enumerate(r.list("teams", [])):
         tr = Reader(
@@ -163,17 +181,29 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
         arn = tr.str("iamRoleArn")
         if arn and not ROLE_ARN_RE.match(arn):
             problems.add(tr.sub("iamRoleArn"), f"{shown(arn)} is not an IAM role ARN")
-        cpu, memory = tr.str("cpu", "8"), tr.str("memory", "16Gi")
+        cpu, memory = tr.str("cpu", "16"), tr.str("memory", "16Gi")
         for key, v in (("cpu", cpu), ("memory", memory)):
             if v and not _QUANTITY_RE.match(v):
                 problems.add(tr.sub(key), f"{shown(v)} is not a Kubernetes quantity")
+        quantities_ok = all(podsize.is_quantity(v) for v in (cpu, memory))
+        fit = _team_fit(tr, cpu, memory, max_scale) if quantities_ok else 0
+        pods = tr.int("pods", max(fit, 1), lo=1, hi=10000)
+        if quantities_ok and pods > fit:
+            problems.add(
+                tr.sub("pods"),
+                f"{pods} promises more pods than cpu {shown(cpu, True)} and memory "
+                f"{shown(memory, True)} hold "
+                f"({fit} default-sized function pods)",
+            )
+        elif "pods" in tr.raw and pods < max_scale:
+            problems.add(tr.sub("pods"), f"{pods} is below maxScale {max_scale}")
         teams.append(
             TeamConfig(
                 name=name,
                 iam_role_arn=arn,
                 cpu=cpu,
                 memory=memory,
-                pods=tr.int("pods", 100, lo=1, hi=10000),
+                pods=pods,
                 **read_team_delivery(tr, _LABEL_RE),
                 source=read_source(tr.get("source", None), tr.sub("source"), problems),
             )
@@ -193,4 +223,28 @@ def read_serving(raw, path: str, problems: Problems) -> ServingConfig:
         tracing=TracingConfig(otlp_endpoint=endpoint, sample_rate=float(rate)),
         oidc=oidc,
         teams=tuple(teams),
+        max_scale=max_scale,
+        observability=read_observability(
+            r.get("observability", {}), r.sub("observability"), problems
+        ),
     )
+
+
+def _team_fit(tr: Reader, cpu: str, memory: str, max_scale: int) -> int:
+    """How many default-sized function pods (function + queue-proxy + Istio sidecar, as
+    components/capacity/podsize.py sizes them) the team's quota holds; a problem on the key that
+    falls short when that is fewer than one function at `max_scale`."""
+    pod = podsize.function_pod()
+    given = {"cpu": cpu, "memory": memory}
+    hard = {k: given[k.split(".", 1)[1]] for k in podsize.QUOTA_KEYS}
+    fit = podsize.pods_that_fit(hard, pod)
+    if fit < max_scale:
+        key = min(hard, key=lambda k: podsize.amount(k.split(".", 1)[1], hard[k]) // pod.usage(k))
+        res = key.split(".", 1)[1]
+        tr.problems.add(
+            tr.sub(res),
+            f"{shown(given[res], True)} holds {fit} function pods ({pod.describe()} each); "
+            f"maxScale {max_scale} needs at least "
+            f"{podsize.format_amount(res, pod.usage(key) * max_scale)}",
+        )
+    return fit

@@ -5,11 +5,12 @@ Validation records and why the environment names' records are not here
 ACM's DNS-validation CNAME for a domain name depends only on the name and the AWS account, not on
 the certificate, so every certificate for that name in the account reuses it
 (https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html). Blue's and
-green's certificates both cover `*.faas.<bd>` and `*.internal.faas.<bd>`, so they would both want
-to create the same two records; two stacks owning one record means the second `create` fails, or
-with `allow_overwrite` the first stack to be destroyed deletes the record the other still needs
-for renewal. So the environment stack owns those two records (it requests its own certificate for
-the environment names only, to learn and own the CNAMEs: see components/dns), and each
+green's certificates both cover `*.faas.<baseDomain>` and `*.internal.faas.<baseDomain>`, so
+they would both want to create the same two records; two stacks owning one record means the
+second `create` fails, or with `allow_overwrite` the first stack to be destroyed deletes the
+record the other still needs for renewal. So the environment stack owns those two records (it
+requests its own certificate for the environment names only, to learn and own the CNAMEs: see
+components/dns), and each
 cluster stack owns only the records of its own cluster names, in its cluster zone. The
 `CertificateValidation` below still lists all four validation FQDNs, the environment ones computed
 from the certificate's own validation options, so "issued" is checked for every name; the

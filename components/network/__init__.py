@@ -58,8 +58,10 @@ class Network(pulumi.ComponentResource):
             ident.name("igw"), vpc_id=self.vpc.id, tags=tags(ident.name("igw")), opts=child
         )
 
-        # Load-balancer discovery finds subnets by this tag (and the role tags below).
-        cluster_tag = f"kubernetes.io/cluster/{naming.cluster_name(ident.environment, ident.color)}"
+        # Load-balancer discovery finds subnets by this tag (and the role tags below); Karpenter
+        # finds the private ones, where function nodes go, by its discovery tag.
+        cluster = naming.cluster_name(ident.environment, ident.color)
+        cluster_tag = f"kubernetes.io/cluster/{cluster}"
         layout = subnets.allocate(cfg.cidr, cfg.azs)
         public, private = [], []
         for s in layout:
@@ -84,7 +86,12 @@ class Network(pulumi.ComponentResource):
                     cidr_block=s.private,
                     availability_zone=s.az,
                     tags=tags(
-                        priv_name, **{"kubernetes.io/role/internal-elb": "1", cluster_tag: "shared"}
+                        priv_name,
+                        **{
+                            "kubernetes.io/role/internal-elb": "1",
+                            cluster_tag: "shared",
+                            naming.KARPENTER_DISCOVERY_TAG: cluster,
+                        },
                     ),
                     opts=child,
                 )

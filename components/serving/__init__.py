@@ -68,7 +68,9 @@ class ServingPlatform(pulumi.ComponentResource):
 
         observability = Observability(
             naming.child_name(name, "observability"),
-            ObservabilityArgs(tracing=s.tracing, release=args.cluster.release),
+            ObservabilityArgs(
+                tracing=s.tracing, settings=s.observability, release=args.cluster.release
+            ),
             child,
         )
         istio = IstioMesh(

@@ -22,21 +22,29 @@ def pinned_release(
     values: pulumi.Input[dict[str, Any]],
     opts: pulumi.ResourceOptions,
     create_namespace: bool = False,
+    skip_crds: bool = False,
     *,
     release: PinnedRelease,
 ) -> Release:
     """Helm release `name` of the chart `release` pins under `chart_key` (components/versions.py):
-    the colour's catalogue release decides the version, so blue and green can differ."""
+    the colour's catalogue release decides the version, so blue and green can differ.
+
+    An `oci://` repository has no index to look a chart up in: Helm takes the chart as
+    `oci://<registry>/<path>/<chart>` and no repository options
+    (https://helm.sh/docs/topics/registries/).
+    """
     pin = release.chart(chart_key)
+    oci = pin["repo"].startswith("oci://")
     return Release(
         name,
         ReleaseArgs(
             name=name,
-            chart=pin["chart"],
+            chart=f"{pin['repo']}/{pin['chart']}" if oci else pin["chart"],
             version=pin["version"],
-            repository_opts=RepositoryOptsArgs(repo=pin["repo"]),
+            repository_opts=None if oci else RepositoryOptsArgs(repo=pin["repo"]),
             namespace=namespace,
             create_namespace=create_namespace,
+            skip_crds=skip_crds or None,
             values=values,
             # Wait for workloads to be ready so dependants (CRs, bindings) see a working API.
             skip_await=False,

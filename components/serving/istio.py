@@ -20,6 +20,7 @@ from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from components import constants as c
 from components import naming
+from components.capacity import podsize
 from components.serving import placement
 from components.serving.helm import pinned_release
 from components.serving.podsecurity import pss_labels
@@ -94,6 +95,60 @@ def cni_values() -> dict:
     }
 
 
+# Providers of Istio's Telemetry API: Prometheus is Istio's own built-in metrics provider
+# (pkg/config/mesh/mesh.go DefaultMeshConfig lists it among the extension providers), the
+# OpenTelemetry collector is ours for traces.
+PROMETHEUS_PROVIDER = "prometheus"
+
+
+def istiod_values() -> dict:
+    """Values of the `istiod` chart.
+
+    * `meshConfig.defaultProviders`: once set, the chart no longer adds the default
+      `metrics: [prometheus]` (templates/_helpers.tpl "default-prometheus" requires
+      `not .Values.meshConfig.defaultProviders`), so the metrics provider is listed with tracing.
+    * `global.proxy.seccompProfile`: the injection template gives `istio-proxy` and
+      `istio-validation` a seccomp profile only when this is set
+      (files/injection-template.yaml; https://github.com/istio/istio/issues/57004), and Pod
+      Security `restricted` refuses containers without one.
+    * `global.proxy.resources`: both injected containers take this block
+      (injection-template.yaml, `resources` template); sized in components/capacity/podsize.py
+      so tenant quotas count what the sidecar really asks for.
+    """
+    return {
+        "pilot": {
+            "cni": {"enabled": True},
+            "autoscaleEnabled": True,
+            "autoscaleMin": 2,
+            "replicaCount": 2,
+            **placement.system_placement(),
+        },
+        "global": {
+            "defaultPodDisruptionBudget": {"enabled": True},
+            "proxy": {
+                "seccompProfile": {"type": "RuntimeDefault"},
+                "resources": podsize.resources_block(podsize.ISTIO_PROXY_RESOURCES),
+            },
+        },
+        "meshConfig": {
+            "defaultProviders": {
+                "metrics": [PROMETHEUS_PROVIDER],
+                "tracing": [c.OTEL_COLLECTOR],
+            },
+            "extensionProviders": [
+                {
+                    "name": c.OTEL_COLLECTOR,
+                    "opentelemetry": {
+                        "service": f"{c.OTEL_COLLECTOR}.{c.OBSERVABILITY_NAMESPACE}"
+                        ".svc.cluster.local",
+                        "port": c.OTLP_GRPC_PORT,
+                    },
+                }
+            ],
+        },
+    }
+
+
 class IstioMesh(pulumi.ComponentResource):
     gateways: dict[str, Release]
     """Gateway releases by entry point; bindings and Knative wait on them."""
@@ -128,29 +183,7 @@ class IstioMesh(pulumi.ComponentResource):
             "istiod",
             "istiod",
             c.ISTIO_NAMESPACE,
-            {
-                "pilot": {
-                    "cni": {"enabled": True},
-                    "autoscaleEnabled": True,
-                    "autoscaleMin": 2,
-                    "replicaCount": 2,
-                    **placement.system_placement(),
-                },
-                "global": {"defaultPodDisruptionBudget": {"enabled": True}},
-                "meshConfig": {
-                    "defaultProviders": {"tracing": [c.OTEL_COLLECTOR]},
-                    "extensionProviders": [
-                        {
-                            "name": c.OTEL_COLLECTOR,
-                            "opentelemetry": {
-                                "service": f"{c.OTEL_COLLECTOR}.{c.OBSERVABILITY_NAMESPACE}"
-                                ".svc.cluster.local",
-                                "port": c.OTLP_GRPC_PORT,
-                            },
-                        }
-                    ],
-                },
-            },
+            istiod_values(),
             pulumi.ResourceOptions(parent=self, depends_on=[base, cni]),
             release=args.release,
         )

@@ -17,6 +17,7 @@ from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from components import constants as c
 from components import naming
+from components.capacity import podsize
 from components.config.serving import ServingConfig
 from components.serving import domains, placement
 from components.serving.helm import pinned_release
@@ -97,7 +98,15 @@ def serving_spec(settings: ServingConfig, base_domain: str, knative_version: str
             "autoscaler": {
                 "enable-scale-to-zero": str(settings.scale_to_zero).lower(),
                 "scale-to-zero-grace-period": settings.scale_to_zero_grace,
+                # The default for revisions without the annotation, and the most one may ask
+                # for (config/core/configmaps/autoscaler.yaml): team quotas are sized to hold
+                # one function at this scale (components/config/serving.py).
+                "max-scale": str(settings.max_scale),
+                "max-scale-limit": str(settings.max_scale),
             },
+            # queue-proxy's requests and limits (pkg/deployment/config.go keys); without them it
+            # has a 25m CPU request only and the tenants' LimitRange would fill in the rest.
+            "deployment": queue_proxy_config(),
             "defaults": {"container-concurrency": str(settings.container_concurrency)},
             "gc": {
                 "min-non-active-revisions": str(settings.revision_min_non_active),
@@ -117,9 +126,29 @@ def serving_spec(settings: ServingConfig, base_domain: str, knative_version: str
                 "tracing-endpoint": f"http://{c.otel_grpc_endpoint()}",
                 "tracing-sampling-rate": str(settings.tracing.sample_rate),
                 "metrics-protocol": "prometheus",
+                # queue-proxy serves the request metrics of each revision (port 9091,
+                # `http-usermetric`) only with this set; upstream's default is none
+                # (pkg/reconciler/revision/resources/queue.go, knative/pkg observability).
+                "request-metrics-protocol": "prometheus",
             },
         },
     }
+
+
+def queue_proxy_config() -> dict[str, str]:
+    """`config-deployment` keys for queue-proxy, from components/capacity/podsize.py."""
+    qp = podsize.QUEUE_PROXY_RESOURCES
+    return {
+        f"queue-sidecar-{res}-{'request' if kind == 'requests' else 'limit'}": qp[kind][res]
+        for kind in ("requests", "limits")
+        for res in podsize.TRACKED
+    }
+
+
+# Knative Eventing's own broker default delivery (config-br-defaults in
+# cmd/operator/kodata/knative-eventing/1.23.0/2-eventing-core.yaml): overriding the ConfigMap
+# replaces it whole, so the platform repeats it. Ten retries, exponential from 200 ms.
+BROKER_DELIVERY = {"retry": 10, "backoffPolicy": "exponential", "backoffDelay": "PT0.2S"}
 
 
 def eventing_spec(settings: ServingConfig, knative_version: str) -> dict:
@@ -137,12 +166,19 @@ def eventing_spec(settings: ServingConfig, knative_version: str) -> dict:
                     "  kind: ConfigMap\n"
                     "  name: config-br-default-channel\n"
                     f"  namespace: {c.KNATIVE_EVENTING_NAMESPACE}\n"
+                    "  delivery:\n"
+                    f"    retry: {BROKER_DELIVERY['retry']}\n"
+                    f"    backoffPolicy: {BROKER_DELIVERY['backoffPolicy']}\n"
+                    f"    backoffDelay: {BROKER_DELIVERY['backoffDelay']}\n"
                 )
             },
             "observability": {
                 "tracing-protocol": "grpc",
                 "tracing-endpoint": f"http://{c.otel_grpc_endpoint()}",
                 "tracing-sampling-rate": str(settings.tracing.sample_rate),
+                # Eventing's controllers and broker pods export nothing without it (default
+                # none, knative/pkg observability/metrics/config.go); Prometheus scrapes them.
+                "metrics-protocol": "prometheus",
             },
         },
     }

@@ -2,8 +2,10 @@
 
 Istio (meshConfig extension provider) and Knative (config-observability) send OTLP to the
 in-cluster collector, which batches and exports to the configured backend (`tracing.otlpEndpoint`),
-so changing backend is one setting and no workload restarts. Log shipping is cloud-specific and
-sits in aws.py.
+so changing backend is one setting and no workload restarts. Prometheus keeps its samples on an
+encrypted gp3 volume for `observability.prometheusRetention`; Alertmanager sends to the configured
+receivers, with alert rules for Knative, Istio and Karpenter beside the chart's Kubernetes rules
+(alerts.py). Log shipping is cloud-specific and sits in aws.py.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.core.v1 import Namespace
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+from pulumi_kubernetes.storage.v1 import StorageClass
 
 from components import constants as c
 from components import naming
+from components.config.observability import NULL_RECEIVER, ObservabilityConfig
 from components.config.serving import TracingConfig
-from components.serving import placement
+from components.serving import alerts, placement
 from components.serving.helm import pinned_release
 from components.serving.podsecurity import pss_labels
 from components.versions import Release
@@ -26,6 +31,9 @@ from components.versions import Release
 @dataclass
 class ObservabilityArgs:
     tracing: TracingConfig
+    """Where traces go and how many are kept."""
+    settings: ObservabilityConfig
+    """Prometheus retention and volume, Alertmanager receivers (`faas:serving.observability`)."""
     release: Release
     """The colour's release: the Prometheus stack and collector chart versions."""
 
@@ -46,16 +54,64 @@ OTEL_IMAGE = "ghcr.io/open-telemetry/opentelemetry-collector-releases/openteleme
 OTEL_COMMAND = "otelcol-k8s"
 
 
-def prometheus_values() -> dict:
+# EBS volumes through the EBS CSI add-on, encrypted, gp3 (the in-tree default class is gp2 and
+# unencrypted unless the account enforces EBS encryption by default).
+STORAGE_CLASS = "gp3-encrypted"
+EBS_CSI_PROVISIONER = "ebs.csi.aws.com"
+
+
+def storage_class_parameters() -> dict[str, str]:
+    """The EBS CSI driver's StorageClass parameters (docs/parameters.md of aws-ebs-csi-driver)."""
+    return {"type": "gp3", "encrypted": "true"}
+
+
+def alertmanager_config(settings: ObservabilityConfig) -> dict:
+    """Alertmanager's configuration: everything to the first configured receiver, the chart's
+    always-firing Watchdog to the null receiver (as the chart's default config routes it)."""
+    receivers = [
+        {"name": r.name, "webhook_configs": [{"url": r.webhook_url, "send_resolved": True}]}
+        for r in settings.alert_receivers
+    ]
+    default = settings.alert_receivers[0].name if settings.alert_receivers else NULL_RECEIVER
+    return {
+        "global": {"resolve_timeout": "5m"},
+        "route": {
+            "receiver": default,
+            "group_by": ["alertname", "namespace"],
+            "group_wait": "30s",
+            "group_interval": "5m",
+            "repeat_interval": "4h",
+            "routes": [{"receiver": NULL_RECEIVER, "matchers": ['alertname = "Watchdog"']}],
+        },
+        "receivers": [{"name": NULL_RECEIVER}, *receivers],
+    }
+
+
+def prometheus_values(settings: ObservabilityConfig) -> dict:
     sys = placement.system_placement()
+    gb = settings.prometheus_storage_gb
     return {
         "prometheus": {
             "prometheusSpec": {
                 "replicas": 2,
-                "retention": "15d",
-                # Pick up every PodMonitor/ServiceMonitor, not only those labelled for this release.
+                "retention": settings.prometheus_retention,
+                # Stop at 90% of the volume so a busy week cannot fill the disk before the
+                # retention time removes old blocks.
+                "retentionSize": f"{gb * 9 // 10}GiB",
+                "storageSpec": {
+                    "volumeClaimTemplate": {
+                        "spec": {
+                            "storageClassName": STORAGE_CLASS,
+                            "accessModes": ["ReadWriteOnce"],
+                            "resources": {"requests": {"storage": f"{gb}Gi"}},
+                        }
+                    }
+                },
+                # Pick up every PodMonitor/ServiceMonitor and rule, not only those labelled for
+                # this release.
                 "podMonitorSelectorNilUsesHelmValues": False,
                 "serviceMonitorSelectorNilUsesHelmValues": False,
+                "ruleSelectorNilUsesHelmValues": False,
                 **sys,
             },
             # Istio: envoy stats on every proxy (gateways and sidecars), istiod's monitoring port.
@@ -101,14 +157,25 @@ def prometheus_values() -> dict:
                     "namespaceSelector": {"matchNames": [c.ISTIO_NAMESPACE]},
                     "selector": {"matchLabels": {"app": "istiod"}},
                     "endpoints": [{"port": "http-monitoring", "interval": "30s"}],
-                }
+                },
+                # The Karpenter chart's Service names its port `http-metrics` and carries the
+                # chart's selector labels (charts/karpenter/templates/service.yaml).
+                {
+                    "name": "karpenter",
+                    "namespaceSelector": {"matchNames": [c.KARPENTER_NAMESPACE]},
+                    "selector": {"matchLabels": {"app.kubernetes.io/name": "karpenter"}},
+                    "endpoints": [{"port": "http-metrics", "interval": "30s"}],
+                },
             ],
         },
         "prometheusOperator": {
             **sys,
             "admissionWebhooks": {"patch": sys},
         },
-        "alertmanager": {"alertmanagerSpec": {"replicas": 2, **sys}},
+        "alertmanager": {
+            "alertmanagerSpec": {"replicas": 2, **sys},
+            "config": alertmanager_config(settings),
+        },
         "grafana": {**sys},
         "kube-state-metrics": {**sys},
         # node-exporter is a DaemonSet: every node, whatever its taints.
@@ -177,13 +244,31 @@ class Observability(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         after_ns = pulumi.ResourceOptions(parent=self, depends_on=[self.namespace])
-        pinned_release(
+        storage = StorageClass(
+            naming.child_name(name, "storage-class"),
+            metadata=ObjectMetaArgs(name=STORAGE_CLASS),
+            provisioner=EBS_CSI_PROVISIONER,
+            parameters=storage_class_parameters(),
+            reclaim_policy="Delete",
+            volume_binding_mode="WaitForFirstConsumer",
+            allow_volume_expansion=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        stack = pinned_release(
             "kube-prometheus-stack",
             "kube-prometheus-stack",
             c.OBSERVABILITY_NAMESPACE,
-            prometheus_values(),
-            after_ns,
+            prometheus_values(args.settings),
+            pulumi.ResourceOptions(parent=self, depends_on=[self.namespace, storage]),
             release=args.release,
+        )
+        CustomResource(
+            naming.child_name(name, "alert-rules"),
+            api_version="monitoring.coreos.com/v1",
+            kind="PrometheusRule",
+            metadata=ObjectMetaArgs(name="faas-platform", namespace=c.OBSERVABILITY_NAMESPACE),
+            spec={"groups": alerts.rule_groups()},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[stack]),
         )
         pinned_release(
             c.OTEL_COLLECTOR,

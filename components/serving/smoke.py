@@ -15,7 +15,9 @@ from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.core.v1 import Namespace
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
+from components import constants as c
 from components import naming, versions
+from components.capacity import podsize
 from components.serving import domains, placement
 from components.serving.podsecurity import pss_labels, restricted_container_context
 from components.serving.tenants import fence
@@ -28,6 +30,20 @@ def smoke_hosts(base_domain: str, color: str) -> list[str]:
         f"{host}.{domains.env_domains(base_domain)['dmz']}",
         f"{host}.{domains.cluster_domains(base_domain, color)['dmz']}",
     ]
+
+
+# http-echo answers a static string: a tenth of a CPU and 64Mi are plenty.
+SMOKE_RESOURCES: podsize.Resources = {
+    "requests": {"cpu": "10m", "memory": "16Mi"},
+    "limits": {"cpu": "100m", "memory": "64Mi"},
+}
+
+
+def smoke_quota() -> dict[str, str]:
+    """The smoke namespace's quota: its pod (function + queue-proxy; the namespace has no sidecar
+    injection) at max scale, plus one for the next revision during a rollout."""
+    pod = podsize.function_pod(SMOKE_RESOURCES, injected=False)
+    return podsize.quota_for(pod, c.SMOKE_MAX_SCALE + 1)
 
 
 def smoke_pod_spec() -> dict:
@@ -50,10 +66,7 @@ def smoke_pod_spec() -> dict:
                     "periodSeconds": 10,
                     "failureThreshold": 3,
                 },
-                "resources": {
-                    "requests": {"cpu": "10m", "memory": "16Mi"},
-                    "limits": {"cpu": "100m", "memory": "64Mi"},
-                },
+                "resources": podsize.resources_block(SMOKE_RESOURCES),
                 # Container level only: Knative gates most pod-level securityContext fields
                 # behind a feature flag, container fields are always accepted.
                 "securityContext": {**restricted_container_context(), "runAsUser": 65532},
@@ -79,8 +92,13 @@ class SmokeService(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        # Fenced like a team namespace (the policy pack checks every tenant-labelled namespace).
-        fence(name, naming.SMOKE_NAMESPACE, "1", "512Mi", 10, self, ns)
+        # Fenced like a team namespace (the policy pack checks every tenant-labelled namespace),
+        # with a quota that holds the service at its max scale plus one pod for a rollout.
+        hard = smoke_quota()
+        fence(
+            name, naming.SMOKE_NAMESPACE, hard["limits.cpu"], hard["limits.memory"],
+            int(hard["pods"]), self, ns,
+        )  # fmt: skip
         CustomResource(
             naming.child_name(name, "ksvc"),
             api_version="serving.knative.dev/v1",
@@ -94,8 +112,8 @@ class SmokeService(pulumi.ComponentResource):
                 "template": {
                     "metadata": {
                         "annotations": {
-                            "autoscaling.knative.dev/min-scale": "1",
-                            "autoscaling.knative.dev/max-scale": "3",
+                            "autoscaling.knative.dev/min-scale": str(c.SMOKE_MIN_SCALE),
+                            "autoscaling.knative.dev/max-scale": str(c.SMOKE_MAX_SCALE),
                         }
                     },
                     "spec": smoke_pod_spec(),

@@ -39,6 +39,7 @@ from pulumi_kubernetes.rbac.v1 import (
 
 from components import constants as c
 from components import naming
+from components.capacity import podsize
 from components.config.serving import TeamConfig
 from components.serving.podsecurity import pss_labels
 
@@ -118,7 +119,9 @@ def fence(
         ),
         opts=child,
     )
-    # With a quota on limits every container needs limits; these defaults fill them in.
+    # With a quota on limits every container needs limits; these defaults fill them in for the
+    # function container. queue-proxy and the Istio containers bring their own
+    # (components/capacity/podsize.py), so the quota counts exactly what the sizes there say.
     LimitRange(
         naming.child_name(name, "limits"),
         metadata=meta("team-defaults"),
@@ -126,9 +129,9 @@ def fence(
             limits=[
                 LimitRangeItemArgs(
                     type="Container",
-                    default={"cpu": "500m", "memory": "512Mi"},
-                    default_request={"cpu": "100m", "memory": "128Mi"},
-                    max={"cpu": "4", "memory": "8Gi"},
+                    default=dict(podsize.FUNCTION_DEFAULT_RESOURCES["limits"]),
+                    default_request=dict(podsize.FUNCTION_DEFAULT_RESOURCES["requests"]),
+                    max=dict(podsize.CONTAINER_MAX),
                 )
             ]
         ),

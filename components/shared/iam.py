@@ -93,3 +93,30 @@ def irsa_trust(
     return pulumi.Output.all(oidc_provider_arn, issuer).apply(
         lambda a: irsa_trust_document(a[0], a[1], namespace, service_account)
     )
+
+
+def pod_identity_trust_document(cluster_arn: str, namespace: str, service_account: str) -> str:
+    """Trust for an EKS Pod Identity association, pinned to one cluster, namespace and service
+    account through the session tags Pod Identity sets (eks-cluster-arn, kubernetes-namespace,
+    kubernetes-service-account), so no other association in the account can use the role:
+    https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html"""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "pods.eks.amazonaws.com"},
+                    "Action": ["sts:AssumeRole", "sts:TagSession"],
+                    "Condition": {
+                        "StringEquals": {
+                            "aws:RequestTag/eks-cluster-arn": cluster_arn,
+                            "aws:RequestTag/kubernetes-namespace": namespace,
+                            "aws:RequestTag/kubernetes-service-account": service_account,
+                        }
+                    },
+                }
+            ],
+        },
+        sort_keys=True,
+    )

@@ -131,10 +131,16 @@ def stable_order(resources: list[Registration]) -> list[Registration]:
     return out
 
 
-def to_document(result: Run) -> dict[str, Any]:
-    """The `pulumi preview --json` shape: one `create` step per resource."""
+def to_document(result: Run, resolved: bool = False) -> dict[str, Any]:
+    """The `pulumi preview --json` shape: one `create` step per resource. What a real preview
+    would not know yet (what the mocks invented) is written as unknown (faas/plan/unknowns.py);
+    `resolved=True` keeps the invented values instead (the planner's own policy run uses them)."""
+    from faas.plan.unknowns import Marker
+
+    marker = Marker(() if resolved else result.invented)
     steps = []
     for r in stable_order(result.resources):
+        custom = r.custom and not r.type.startswith("pulumi:")
         steps.append(
             {
                 "op": "create",
@@ -144,11 +150,15 @@ def to_document(result: Run) -> dict[str, Any]:
                     "urn": r.urn,
                     "type": r.type,
                     "custom": r.custom,
-                    "id": r.id,
+                    "id": "" if custom and not resolved else r.id,
                     "parent": r.parent,
                     "provider": r.provider,
-                    "inputs": r.inputs,
-                    "outputs": r.outputs,
+                    "inputs": (
+                        r.inputs
+                        if resolved
+                        else marker.inputs(r.inputs, r.property_dependencies, result.named_ids)
+                    ),
+                    "outputs": r.outputs if resolved else marker.outputs(r.outputs, r.computed),
                     "dependencies": sorted(r.dependencies),
                     "propertyDependencies": {
                         k: sorted(v) for k, v in sorted(r.property_dependencies.items())
@@ -163,13 +173,19 @@ def to_document(result: Run) -> dict[str, Any]:
         "project": naming.PROJECT,
         "config": result.config,
         "steps": steps,
-        "outputs": result.outputs,
+        "outputs": marker.mark(result.outputs),
         "diagnostics": [{"severity": "warning", "message": w} for w in result.warnings],
         "changeSummary": {"create": len(steps)},
     }
 
 
 def run_plan(stack: str, where: Path | None = None) -> dict[str, Any]:
+    """The stack's plan document, unknowns marked as a real preview would show them."""
+    return plan_documents(stack, where)[0]
+
+
+def plan_documents(stack: str, where: Path | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the document, the same with the values the mocks invented instead of unknowns)."""
     folder = where or stacks_dir()
     env, color = naming.parse_stack_name(stack)
     if color is None:
@@ -178,13 +194,15 @@ def run_plan(stack: str, where: Path | None = None) -> dict[str, Any]:
             sibling = naming.stack_name(env, c)
             if read_stack_file(sibling, folder) is not None:
                 _cached_outputs(sibling, str(folder))
-    return to_document(run(stack, folder))
+    result = run(stack, folder)
+    return to_document(result), to_document(result, resolved=True)
 
 
 __all__ = [
     "ConfigError",
     "StackFileError",
     "StackNotFound",
+    "plan_documents",
     "run_plan",
     "stack_names",
     "to_document",

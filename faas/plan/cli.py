@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
     from components.config import ConfigError
     from faas import report
-    from faas.plan import StackFileError, StackNotFound, run_plan, stack_names, validate
+    from faas.plan import StackFileError, StackNotFound, plan_documents, stack_names, validate
     from faas.report.render.markdown import StackReview, render_review
     from policies import check as policycheck
     from policies.document import InputError, load_preview
@@ -150,9 +151,11 @@ def run(args: argparse.Namespace) -> int:
     failed = False
     by_env: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for stack in stacks:
-        doc = run_plan(stack, where)
+        doc, resolved = plan_documents(stack, where)
         by_env[str(doc["config"].get("faas:environment"))].append(doc)
-        policy = policycheck.check_document(doc)
+        policy = settle_deferred(
+            policycheck.check_document(doc), policycheck.check_document(resolved)
+        )
         base = old if old is not None else bases.get(stack)
         diff = report.diff_documents(base, doc) if base is not None else None
         rep = report.build_report(doc, findings(policy), diff=diff)
@@ -184,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
         args.review.write_text(render_review(reviews))
         print(f"review: {args.review}")
     if str(args.out) != "-":
-        print(f"reports: {args.out}/<stack>.json, .svg, .html")
+        print(f"reports: {args.out}/<stack>.json, .svg, .critical-path.svg, .html")
     return exitcodes.VERDICT if failed else exitcodes.OK
 
 
@@ -195,6 +198,26 @@ def _base_plan(folder: Path, stack: str) -> dict[str, Any] | None:
 
     path = folder / f"{stack}.json"
     return load_preview(path) if path.is_file() else None
+
+
+def settle_deferred(honest: Any, planner: Any) -> Any:
+    """The policy result of the document (unknowns as a preview shows them), with the rules it
+    defers run on the planner's own values: a violation found there is reported (and blocks at
+    its level) instead of the deferral, so the offline gate stays as strict as the rules are;
+    `settled` counts the deferred checks the planner's values passed (they stay deferred)."""
+    known = {(v.rule, v.urn, v.message) for v in honest.violations if not v.deferred}
+    waiting = {v.rule for v in honest.violations if v.deferred}
+    why = "on the planner's values (a preview cannot know them yet): "
+    found = [
+        replace(v, message=why + v.message)
+        for v in planner.violations
+        if not v.deferred and v.rule in waiting and (v.rule, v.urn, v.message) not in known
+    ]
+    hit = {(v.rule, v.urn) for v in found}
+    kept = [v for v in honest.violations if not v.deferred or (v.rule, v.urn) not in hit]
+    honest.violations = kept + found
+    honest.settled = sum(1 for v in kept if v.deferred)
+    return honest
 
 
 def write_json(doc: dict[str, Any], path: Path) -> None:
@@ -214,8 +237,9 @@ def render(doc: dict[str, Any], rep: Any, policy: Any, full_tree: bool) -> str:
     from faas import report
     from faas.plan.tree import count_table, tree
     from faas.report.skew import skew_lines
+    from policies.document import describe_counts, step_counts
 
-    parts = [f"== {doc['stack']}: {doc['changeSummary']['create']} to create"]
+    parts = [f"== {doc['stack']}: {describe_counts(step_counts(doc))} to create"]
     if policy.note:
         parts.append(f"  note: {policy.note}")
     if full_tree:
@@ -225,6 +249,11 @@ def render(doc: dict[str, Any], rep: Any, policy: Any, full_tree: bool) -> str:
     for v in blocking:
         name = (v.urn or "(stack)").rsplit("::", 1)[-1]
         parts.append(f"  MANDATORY {v.rule} {name}: {v.message}\n    fix: {v.fix}")
+    if getattr(policy, "settled", 0):
+        parts.append(
+            f"  deferred: {policy.settled} check(s) wait on values a real preview does not know "
+            "yet (unknown in the document); on the planner's values they found nothing"
+        )
     for d in doc.get("diagnostics", []):
         parts.append(f"  {d['severity']}: {d['message']}")
     parts += [f"  {line}" for line in skew_lines(doc)]

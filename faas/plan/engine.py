@@ -20,6 +20,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components import naming
 from faas.plan.mocks import AwsMocks
+from faas.plan.unknowns import invented_keys, strings
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Registration:
     property_dependencies: dict[str, list[str]]
     protect: bool
     ignore_changes: list[str]
+    # Output keys the mocks invented (not copied from the inputs): unknown in a real preview.
+    computed: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -46,6 +49,12 @@ class Run:
     resources: list[Registration] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Every string the mocks invented (ids, ARNs, DNS names, ...): where one reaches another
+    # resource's inputs, a real preview would show an unknown there (faas/plan/unknowns.py).
+    invented: set[str] = field(default_factory=set)
+    # URN -> id, for ids that repeat one of the resource's inputs (a bucket's id is its name): an
+    # input is unknown in a preview where it takes such an id from the resource it depends on.
+    named_ids: dict[str, str] = field(default_factory=dict)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -53,6 +62,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.order: list[Registration] = []
         self.stack_outputs: dict[str, Any] = {}
+        self.invented: set[str] = set()
+        self.named_ids: dict[str, str] = {}
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
@@ -61,6 +72,17 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         urn = response.urn
         state = self.resources[urn].state
         prop_deps = {k: list(v.urns) for k, v in request.propertyDependencies.items()}
+        inputs = _plain(rpc.deserialize_properties(request.object))
+        outputs = _plain(state)
+        computed: list[str] = []
+        if request.custom and not request.type.startswith("pulumi:"):
+            computed = invented_keys(inputs, outputs)
+            # An id or output that repeats a known input (an EKS cluster's id is its name) is
+            # known in a preview too.
+            made = strings(response.id, *(outputs[k] for k in computed)) - strings(inputs)
+            self.invented.update(made)
+            if response.id and response.id not in made:
+                self.named_ids[urn] = response.id
         self.order.append(
             Registration(
                 urn=urn,
@@ -70,12 +92,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 parent=request.parent,
                 provider=request.provider,
                 id=response.id,
-                inputs=_plain(rpc.deserialize_properties(request.object)),
-                outputs=_plain(state),
+                inputs=inputs,
+                outputs=outputs,
                 dependencies=list(dict.fromkeys(request.dependencies)),
                 property_dependencies=prop_deps,
                 protect=bool(request.protect),
                 ignore_changes=list(request.ignoreChanges),
+                computed=computed,
             )
         )
         return response
@@ -152,4 +175,6 @@ def run_program(
         resources=monitor.order,
         outputs=monitor.stack_outputs,
         warnings=warnings,
+        invented=monitor.invented,
+        named_ids=monitor.named_ids,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from policies.document import is_counted_resource, step_counts
+
 
 def _short(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
@@ -34,7 +36,11 @@ def tree(doc: dict[str, Any]) -> str:
 
 
 def _count_all(urn: str, children: dict[str, list[dict]]) -> int:
-    return sum(1 + _count_all(c["urn"], children) for c in children.get(urn, []))
+    """Resources (policies/document.py: not components, not providers) under `urn`."""
+    return sum(
+        is_counted_resource(c["type"], c.get("custom", True)) + _count_all(c["urn"], children)
+        for c in children.get(urn, [])
+    )
 
 
 def counts(doc: dict[str, Any]) -> Counter[str]:
@@ -46,5 +52,7 @@ def count_table(doc: dict[str, Any]) -> str:
     width = max((len(t) for t in c), default=0)
     rows = [f"  {t:<{width}}  {n:>4}" for t, n in sorted(c.items())]
     aws = sum(n for t, n in c.items() if t.startswith("aws:"))
-    rows.append(f"  {'total':<{width}}  {sum(c.values()):>4}  ({aws} aws:)")
+    counted = step_counts(doc)
+    rows.append(f"  {'total':<{width}}  {sum(c.values()):>4}  steps")
+    rows.append(f"  {'resources':<{width}}  {counted['resources']:>4}  ({aws} aws:)")
     return "\n".join(rows)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import plan_doc, prices
+from .elastic import node_pool_cost
+from .money import rate, usd
 from .plan_doc import UNKNOWN, Resource
 
 H = prices.HOURS_PER_MONTH
@@ -25,9 +27,12 @@ class CostLine:
     name: str
     status: Status
     monthly_usd: float
-    # What the line would cost if every instance ran on-demand; differs only for spot node groups.
+    # What the line would cost if every instance ran on-demand; differs only for spot capacity.
     on_demand_usd: float
     basis: str
+    # Elastic capacity (a Karpenter NodePool): `monthly_usd` is the expected size; this is the
+    # most it can cost, at the NodePool's limits. None for everything else.
+    ceiling_usd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -58,16 +63,10 @@ class StackCost:
     def priced(self) -> list[CostLine]:
         return [line for line in self.lines if line.status == "priced"]
 
-
-def usd(value: float) -> str:
-    return f"${value:,.2f}"
-
-
-def rate(value: float) -> str:
-    """Unit prices keep their significant digits: $0.045, $0.0225, $0.10."""
-    digits = f"{value:.4f}".rstrip("0")
-    whole, _, frac = digits.partition(".")
-    return f"${whole}.{frac.ljust(2, '0')}"
+    @property
+    def elastic(self) -> list[CostLine]:
+        """Lines priced at an expected size, with a ceiling (function capacity)."""
+        return [line for line in self.lines if line.ceiling_usd is not None]
 
 
 def _known(value: Any) -> bool:
@@ -113,7 +112,8 @@ def desired_size(group: Resource) -> tuple[int, str]:
     return 1, "1 (no scaling config)"
 
 
-Priced = tuple[float, float, str] | str  # (monthly, all-on-demand, basis) or a "not priced" reason
+# (monthly, all-on-demand, basis[, ceiling]) or a "not priced" reason
+Priced = tuple[float, float, str] | tuple[float, float, str, float] | str
 Rule = Callable[[Resource, _Context], Priced]
 
 
@@ -251,6 +251,7 @@ RULES: dict[str, Rule] = {
     "aws:route53/zone:Zone": _monthly(prices.HOSTED_ZONE_MONTH, "hosted zone"),
     "aws:s3/bucket:Bucket": _bucket,
     "aws:s3/bucketV2:BucketV2": _bucket,
+    "kubernetes:karpenter.sh/v1:NodePool": lambda pool, _: node_pool_cost(pool.inputs),
     "aws:ecr/repository:Repository": _repository,
 }
 
@@ -261,9 +262,16 @@ def _line(resource: Resource, ctx: _Context) -> CostLine:
         result = rule(resource, ctx)
         if isinstance(result, str):
             return CostLine(resource.urn, resource.type, resource.name, "not priced", 0, 0, result)
-        monthly, on_demand, basis = result
+        monthly, on_demand, basis, *ceiling = result
         return CostLine(
-            resource.urn, resource.type, resource.name, "priced", monthly, on_demand, basis
+            resource.urn,
+            resource.type,
+            resource.name,
+            "priced",
+            monthly,
+            on_demand,
+            basis,
+            ceiling[0] if ceiling else None,
         )
     reason = prices.free_reason(resource.type)
     if reason is not None or resource.is_component:

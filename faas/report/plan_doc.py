@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policies.document import GONE_OPS, is_counted_resource
+
 # `pulumi preview --json` writes this string where a value is not known until apply.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
-# Steps that describe a resource which will not exist after the update.
-_GONE_OPS = frozenset({"delete", "discard", "read-discard", "remove-pending-replace"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,11 @@ class Resource:
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     provider: str | None = None
     op: str = "create"
+
+    @property
+    def counted(self) -> bool:
+        """A resource in every count the reports print (policies/document.py)."""
+        return is_counted_resource(self.type, self.custom)
 
     @property
     def is_component(self) -> bool:
@@ -70,7 +74,7 @@ def provider_urn(reference: str) -> str | None:
 
 
 def _state(step: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    if step.get("op") in _GONE_OPS:
+    if step.get("op") in GONE_OPS:
         return None
     return step.get("newState") or None
 

@@ -202,6 +202,14 @@ FREE_TYPES: dict[str, str] = {
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": "free",
     "aws:ecr/repositoryPolicy:RepositoryPolicy": "free",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "free",
+    "aws:cloudwatch/eventRule:EventRule": "rules matching AWS service events are free "
+    "(https://aws.amazon.com/eventbridge/pricing/)",
+    "aws:cloudwatch/eventTarget:EventTarget": "free (part of its rule)",
+    # Karpenter long-polls its interruption queue: well under the monthly free tier of requests.
+    "aws:sqs/queue:Queue": "requests are usage ($0.40/M after 1M free per month, "
+    "https://aws.amazon.com/sqs/pricing/), not estimated",
+    "aws:sqs/queuePolicy:QueuePolicy": "free",
+    "aws:ec2/tag:Tag": "tags are free",
     "pulumi:*": "engine bookkeeping (stack, providers, stack references)",
     "kubernetes:*": "runs on the nodes; no AWS charge of its own",
     "faas:*": "component: its children carry the cost",

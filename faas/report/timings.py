@@ -62,6 +62,9 @@ TIMINGS: dict[str, Timing] = {
     "aws:lb/*": Timing(5, _EST),
     "aws:eks/*": Timing(5, _EST),
     "aws:s3/*": Timing(5, _EST),
+    # The provider waits for a new queue's attributes to be readable (up to a minute).
+    "aws:sqs/queue:Queue": Timing(30, "estimate: CreateQueue plus attribute propagation"),
+    "aws:sqs/*": Timing(5, _EST),
     "kubernetes:helm.sh/v3:Release": Timing(90, f"{_REF} A.1 Istio via Helm / Knative (1-3 min)"),
     # Pulumi's await logic waits for readiness of workloads; plain objects are one call.
     "kubernetes:apps/v1:Deployment": Timing(60, "estimate: rollout of a small deployment"),
@@ -84,6 +87,8 @@ HELM_CHARTS: dict[str, Timing] = {
     "kube-prometheus-stack": Timing(120, _HELM_EST + " (many CRDs and workloads)"),
     "opentelemetry-collector": Timing(60, _HELM_EST),
     "aws-for-fluent-bit": Timing(60, _HELM_EST),
+    "karpenter": Timing(60, _HELM_EST + " (two controller replicas on the system nodes)"),
+    "karpenter-crd": Timing(10, _HELM_EST + " (CRDs only)"),
 }
 
 DEFAULT = Timing(10, "not timed: no entry for this type")
@@ -97,7 +102,8 @@ def timing(
     if not custom and not resource_type.startswith("pulumi:"):
         return COMPONENT
     if resource_type == "kubernetes:helm.sh/v3:Release" and inputs:
-        chart = str(inputs.get("chart") or "")
+        # An OCI chart is named by its full reference (oci://registry/path/chart).
+        chart = str(inputs.get("chart") or "").rsplit("/", 1)[-1]
         if chart in HELM_CHARTS:
             return HELM_CHARTS[chart]
     for pattern, value in TIMINGS.items():

@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policies.checkov import tables
+from policies.document import GONE_OPS
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi's wire sentinel for an unknown value
 SECRET = "[secret]"  # what `pulumi preview --json` prints for a secret value
 # Pulumi's wire envelope for a secret whose value is present (sdk/python/lib/pulumi/runtime/rpc.py).
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_GONE_OPS = {"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"}
 _OMIT = object()
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 # checkov requires the key; no Terraform ran, so this is the version whose plan format we follow.
@@ -81,7 +81,7 @@ def states(doc: Mapping[str, Any]) -> dict[str, tuple[str, Mapping[str, Any]]]:
     out: dict[str, tuple[str, Mapping[str, Any]]] = {}
     for step in doc.get("steps") or []:
         state = step.get("newState")
-        if not state or step.get("op") in _GONE_OPS:
+        if not state or step.get("op") in GONE_OPS:
             continue
         out[str(state.get("urn") or step.get("urn"))] = (str(step.get("op") or "create"), state)
     return out

@@ -17,6 +17,8 @@ import re
 RESOURCE_TYPES: dict[str, str] = {
     "aws:acm/certificate:Certificate": "aws_acm_certificate",
     "aws:acm/certificateValidation:CertificateValidation": "aws_acm_certificate_validation",
+    "aws:cloudwatch/eventRule:EventRule": "aws_cloudwatch_event_rule",
+    "aws:cloudwatch/eventTarget:EventTarget": "aws_cloudwatch_event_target",
     "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "aws_cloudwatch_log_resource_policy",
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "aws_default_security_group",
@@ -30,6 +32,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "aws:ec2/routeTableAssociation:RouteTableAssociation": "aws_route_table_association",
     "aws:ec2/securityGroup:SecurityGroup": "aws_security_group",
     "aws:ec2/subnet:Subnet": "aws_subnet",
+    "aws:ec2/tag:Tag": "aws_ec2_tag",
     "aws:ec2/vpc:Vpc": "aws_vpc",
     "aws:eks/accessEntry:AccessEntry": "aws_eks_access_entry",
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "aws_eks_access_policy_association",
@@ -65,6 +68,8 @@ RESOURCE_TYPES: dict[str, str] = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
         "aws_s3_bucket_server_side_encryption_configuration"
     ),
+    "aws:sqs/queue:Queue": "aws_sqs_queue",
+    "aws:sqs/queuePolicy:QueuePolicy": "aws_sqs_queue_policy",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "aws_vpc_security_group_egress_rule",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
         "aws_vpc_security_group_ingress_rule"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from policies.framework import Rule
 from policies.rules import (
+    capacity,
     compute,
     dns,
     eks,
@@ -24,6 +25,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
     for module in (
         eks,
         compute,
+        capacity,
         loadbalancing,
         dns,
         iam,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -129,4 +130,109 @@ def no_admin_policy(res: Resource, _: Mapping[str, Any]) -> Iterator[str]:
         yield f"attaches {arn}"
 
 
-RULES = [no_wildcard_action, no_wildcard_principal, irsa_trust_pinned, no_admin_policy]
+POD_IDENTITY = "pods.eks.amazonaws.com"
+_POD_IDENTITY_TAGS = ("kubernetes-namespace", "kubernetes-service-account")
+_CLUSTER_TAGS = ("eks-cluster-arn", "eks-cluster-name")
+
+
+@resource_rule(
+    "iam-pod-identity-trust-pinned",
+    [ROLE],
+    description=(
+        "EKS Pod Identity roles trust one cluster, namespace and service account (session tags)."
+    ),
+    source="platform invariant (EKS user guide pod-id-role); checkov CKV_AWS_358 pattern",
+    severity="high",
+    level="mandatory",
+    fix=(
+        "Add Condition.StringEquals on aws:RequestTag/eks-cluster-arn, "
+        "aws:RequestTag/kubernetes-namespace and aws:RequestTag/kubernetes-service-account."
+    ),
+)
+def pod_identity_trust_pinned(res: Resource, _: Mapping[str, Any]) -> Iterator[str]:
+    for stmt in statements(json_doc(get(res.props, "assumeRolePolicy"))):
+        services = as_list((stmt.get("Principal") or {}).get("Service"))
+        if stmt.get("Effect") != "Allow" or POD_IDENTITY not in services:
+            continue
+        equals = (stmt.get("Condition") or {}).get("StringEquals") or {}
+        pinned = {k.removeprefix("aws:RequestTag/"): v for k, v in equals.items()}
+        for tag in _POD_IDENTITY_TAGS:
+            if not pinned.get(tag) or "*" in str(pinned[tag]):
+                yield f"Pod Identity trust does not pin aws:RequestTag/{tag}"
+        if not any(pinned.get(t) for t in _CLUSTER_TAGS):
+            yield "Pod Identity trust does not pin the cluster (aws:RequestTag/eks-cluster-arn)"
+
+
+# Writes that launch, change or delete compute, or hand a role to it. On a wildcard resource they
+# must be conditioned on tags, as Karpenter's reference policy does; RunInstances and CreateFleet
+# also name the images, snapshots, subnets and security groups they use, which they only read.
+MUTATING_ACTIONS = (
+    "ec2:RunInstances",
+    "ec2:CreateFleet",
+    "ec2:CreateLaunchTemplate",
+    "ec2:DeleteLaunchTemplate",
+    "ec2:TerminateInstances",
+    "ec2:CreateTags",
+    "ec2:DeleteTags",
+    "iam:CreateInstanceProfile",
+    "iam:DeleteInstanceProfile",
+    "iam:AddRoleToInstanceProfile",
+    "iam:RemoveRoleFromInstanceProfile",
+    "iam:TagInstanceProfile",
+    "iam:PassRole",
+)
+_READ_ONLY_REFERENCES = ("image", "snapshot", "security-group", "subnet", "capacity-reservation")
+_READ_ONLY_REFERENCES += ("placement-group",)
+
+
+def _covers(pattern: str, action: str) -> bool:
+    return fnmatch.fnmatchcase(action.lower(), str(pattern).lower())
+
+
+def _read_only_reference(resource: str, actions: set[str]) -> bool:
+    kind = resource.rsplit(":", 1)[-1].split("/", 1)[0]
+    return kind in _READ_ONLY_REFERENCES and actions <= {"ec2:RunInstances", "ec2:CreateFleet"}
+
+
+@resource_rule(
+    "iam-scoped-mutations",
+    [POLICY, ROLE_POLICY],
+    description=(
+        "Writes to compute and instance profiles on wildcard resources are conditioned on tags; "
+        "iam:PassRole names its roles."
+    ),
+    source="checkov CKV_AWS_111, CKV_AWS_355 (write access, restrictable actions on '*')",
+    severity="high",
+    level="mandatory",
+    fix=(
+        "Name the resources, or add aws:ResourceTag/... or aws:RequestTag/... conditions "
+        "(e.g. kubernetes.io/cluster/<cluster>=owned) to the statement."
+    ),
+)
+def scoped_mutations(res: Resource, _: Mapping[str, Any]) -> Iterator[str]:
+    for stmt in statements(json_doc(get(res.props, "policy"))):
+        if stmt.get("Effect") != "Allow":
+            continue
+        patterns = as_list(stmt.get("Action"))
+        actions = {a for a in MUTATING_ACTIONS if any(_covers(p, a) for p in patterns)}
+        if not actions:
+            continue
+        keys = [k for cond in (stmt.get("Condition") or {}).values() for k in cond]
+        tagged = any(k.startswith(("aws:ResourceTag/", "aws:RequestTag/")) for k in keys)
+        for resource in as_list(stmt.get("Resource")):
+            if "*" not in str(resource) or _read_only_reference(str(resource), actions):
+                continue
+            if "iam:PassRole" in actions:
+                yield f"iam:PassRole on {resource}: name the role"
+            elif not tagged:
+                yield f"{', '.join(sorted(actions))} on {resource} without a tag condition"
+
+
+RULES = [
+    no_wildcard_action,
+    no_wildcard_principal,
+    irsa_trust_pinned,
+    no_admin_policy,
+    pod_identity_trust_pinned,
+    scoped_mutations,
+]

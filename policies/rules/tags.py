@@ -33,6 +33,9 @@ TAGGABLE = (
     "aws:acm/certificate:Certificate",
     "aws:route53/zone:Zone",
     "aws:s3/bucket:Bucket",
+    "aws:sqs/queue:Queue",
+    "aws:cloudwatch/eventRule:EventRule",
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation",
 )
 
 

@@ -1,17 +1,33 @@
-"""Offline plans of the shipped stacks for tests, computed once per test process."""
+"""Offline plans of the shipped stacks for tests, computed once per test process.
+
+`plan(stack)` holds what the program computed, with the values the planner's mocks made up in
+place (ids, ARNs): for tests about the program (a policy JSON built from an ARN, a DS record
+from a key). `document(stack)` is the same run as `faas plan --json` writes it, where what a real
+preview would not know yet is the unknown sentinel (faas/plan/unknowns.py): for tests of what
+reads the documents (the policy check, checkov, the report, the plan format).
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-from faas.plan import run_plan
+from faas.plan import plan_documents
 
 
 @cache
+def _both(stack: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    return plan_documents(stack)
+
+
 def plan(stack: str) -> dict[str, Any]:
-    """The preview-shaped document of a shipped stack (the program really ran, preview=False)."""
-    return run_plan(stack)
+    """A shipped stack's plan (the program really ran, preview=False), with the mocks' values."""
+    return _both(stack)[1]
+
+
+def document(stack: str) -> dict[str, Any]:
+    """The same plan as `faas plan --json` writes it: unknowns as a preview shows them."""
+    return _both(stack)[0]
 
 
 def states(doc: dict[str, Any], type_: str) -> list[dict[str, Any]]:

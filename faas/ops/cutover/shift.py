@@ -182,6 +182,11 @@ class Cutover:
         for c in checks:
             self.p.event("preflight", check=c.name, ok=c.ok, detail=c.detail)
         failed = [c for c in checks if not c.ok]
+        plan = [s for s in o.steps if s > current_share(groups, o.target) + 1e-9]
+        tl.plan = plan
+        if o.dry_run or not failed:
+            # A dry run shows the plan even when the preflight refuses it (then it exits 2).
+            self.p.event("plan", to=o.target, steps=",".join(map(str, plan)) or "none", soak_s=soak)
         if failed:
             raise Refused(
                 "preflight of "
@@ -189,10 +194,6 @@ class Cutover:
                 + " failed, DNS untouched: "
                 + "; ".join(f"{c.name}: {c.detail}" for c in failed)
             )
-
-        plan = [s for s in o.steps if s > current_share(groups, o.target) + 1e-9]
-        tl.plan = plan
-        self.p.event("plan", to=o.target, steps=",".join(map(str, plan)) or "none", soak_s=soak)
         if o.dry_run:
             self._finish("dry-run", EXIT_OK, f"dry run: would shift to {o.target} in steps {plan}")
             return

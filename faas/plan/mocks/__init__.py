@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 
 # Importing the builder modules registers their types.
-from faas.plan.mocks import compute, edge  # noqa: F401
+from faas.plan.mocks import capacity, compute, edge  # noqa: F401
 from faas.plan.mocks.registry import ACCOUNT_ID, BUILDERS, ELB_LOG_ACCOUNTS, digest
 
 

@@ -1,11 +1,16 @@
-"""A self-contained HTML page per stack: picture, policy results, cost, critical path, tree.
+"""A self-contained HTML page per stack, in the order a reviewer reads it: the summary, what
+changed, the policy findings, the cost, the critical path (table and timeline), the resource
+tree, and last the picture of the whole plan, fitted to the page width, collapsible, with zoom
+buttons (and Ctrl+wheel) and drag-to-pan.
 
 No external CSS, fonts or scripts: the page is a CI artifact people open from a zip or a PR link,
-often without network access to anything else.
+often without network access to anything else. The few lines of script only zoom and pan; the
+page reads the same without them.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from .. import prices
@@ -20,9 +25,13 @@ body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#202124}
 h1{margin-bottom:4px} h2{margin-top:32px;border-bottom:1px solid #dadce0}
 table{border-collapse:collapse;font-size:13px} td,th{border:1px solid #dadce0;padding:3px 8px}
 th{background:#f1f3f4;text-align:left} td.num{text-align:right;white-space:nowrap}
-.pic{overflow:auto;border:1px solid #dadce0;max-height:80vh} .muted{color:#5f6368}
+.pic{overflow:auto;border:1px solid #dadce0;max-height:85vh;cursor:grab}
+.pic svg{display:block;width:100%;height:auto} .muted{color:#5f6368}
+.zoom button{font-size:13px;margin-right:4px} summary{cursor:pointer}
+summary h2{display:inline;border:0}
 .fail{color:#d93025;font-weight:bold} .pass{color:#188038;font-weight:bold}
 ul.tree{font-size:13px;line-height:1.5} code{font-size:12px}
+pre{white-space:pre-wrap;overflow-wrap:anywhere}
 """
 
 
@@ -47,17 +56,33 @@ def _policy(report: Report) -> str:
     parts = [f'<p>Result: <span class="{css}">{escape(p.headline)}</span></p>']
     if p.summary:
         parts.append(f"<p>{escape(p.summary)}</p>")
-    if p.findings:
+    now = [f for f in p.findings if not f.get("deferred")]
+    later = [f for f in p.findings if f.get("deferred")]
+    if now:
         rows = [
             [
                 escape(str(f.get("rule", ""))),
-                escape(str(f.get("level", ""))) + (" (deferred)" if f.get("deferred") else ""),
+                escape(str(f.get("level", ""))),
                 f"<code>{escape(str(f.get('resource') or ''))}</code>",
                 escape(str(f.get("message", ""))),
             ]
-            for f in p.findings
+            for f in now
         ]
         parts.append(_table(["rule", "level", "resource", "message"], rows))
+    if later:
+        by_rule: dict[str, list[str]] = {}
+        for f in later:
+            by_rule.setdefault(str(f.get("rule", "")), []).append(str(f.get("resource") or ""))
+        rows = [
+            [escape(rule), str(len(names)), escape(", ".join(names))]
+            for rule, names in sorted(by_rule.items())
+        ]
+        parts.append(
+            f"<details><summary>{len(later)} deferred: values a real preview does not know yet "
+            "(the rules run on them at <code>pulumi up</code>)</summary>"
+            + _table(["rule", "checks", "resources"], rows, {1})
+            + "</details>"
+        )
     return "".join(parts)
 
 
@@ -153,27 +178,61 @@ def _tree(report: Report) -> str:
     return branch(None)
 
 
-def render_html(report: Report, picture: str) -> str:
-    """The page; `picture` is the stack's SVG (render_svg), embedded so the page stands alone."""
+_ZOOM = """
+(function(){var box=document.getElementById('pic'),svg=box&&box.querySelector('svg');
+if(!svg)return;var z=1,drag=null;
+function set(v){z=Math.min(8,Math.max(1,v));svg.style.width=(100*z)+'%';
+document.getElementById('zoomlevel').textContent=Math.round(z*100)+'%';}
+document.getElementById('zin').onclick=function(){set(z*1.5);};
+document.getElementById('zout').onclick=function(){set(z/1.5);};
+document.getElementById('zfit').onclick=function(){set(1);};
+box.addEventListener('wheel',function(e){if(!e.ctrlKey)return;e.preventDefault();
+set(e.deltaY<0?z*1.2:z/1.2);},{passive:false});
+box.addEventListener('mousedown',function(e){drag={x:e.clientX,y:e.clientY,
+l:box.scrollLeft,t:box.scrollTop};box.style.cursor='grabbing';});
+window.addEventListener('mouseup',function(){drag=null;box.style.cursor='grab';});
+window.addEventListener('mousemove',function(e){if(!drag)return;
+box.scrollLeft=drag.l-(e.clientX-drag.x);box.scrollTop=drag.t-(e.clientY-drag.y);});})();
+"""
+
+
+def _fitted(svg: str) -> str:
+    """The picture scaled by the page (its viewBox keeps the proportions), not at pixel size."""
+    return re.sub(r'^<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
+
+
+def render_html(report: Report, picture: str, timeline: str = "") -> str:
+    """The page; `picture` is the stack's SVG (render_svg) and `timeline` its critical path
+    (render_timeline), embedded so the page stands alone."""
     diff = (
-        f"<h2>Changes against the previous plan</h2><pre>{escape(format_diff(report.diff))}</pre>"
+        f"<h2 id='changes'>Changes against the previous plan</h2>"
+        f"<pre>{escape(format_diff(report.diff))}</pre>"
         if report.diff is not None
         else ""
     )
     return "".join(
         [
             "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>",
             f"<title>{escape(report.stack)} plan</title><style>{_CSS}</style></head><body>",
             f"<h1>{escape(report.stack)} \u2014 plan review</h1>",
-            f"<pre>{escape(format_summary(report))}</pre>",
+            f"<pre id='summary'>{escape(format_summary(report))}</pre>",
             diff,
-            "<h2>Picture</h2><p class='muted'>Boxes are components, cards are resources, the red "
-            "chain is the critical path. Hover a card for its URN and timing.</p>",
-            f"<div class='pic'>{picture}</div>",
-            f"<h2>Policy</h2>{_policy(report)}",
-            f"<h2>Cost</h2>{_cost(report)}",
-            f"<h2>Critical path</h2>{_critical(report)}",
-            f"<h2>Resources</h2>{_tree(report)}",
+            f"<h2 id='policy'>Policy</h2>{_policy(report)}",
+            f"<h2 id='cost'>Cost</h2>{_cost(report)}",
+            f"<h2 id='critical-path'>Critical path</h2>{_critical(report)}",
+            f"<div class='timeline'>{timeline}</div>" if timeline else "",
+            "<details id='resources'><summary><h2>Resources</h2></summary>",
+            f"{_tree(report)}</details>",
+            "<details id='picture' open><summary><h2>Picture</h2></summary>",
+            "<p class='muted'>Boxes are components, cards are resources, the red chain is the "
+            "critical path. Hover a card for its URN and timing; zoom with the buttons or "
+            "Ctrl+wheel, drag to pan.</p>",
+            "<p class='zoom'><button id='zout'>\u2212</button><button id='zin'>+</button>"
+            "<button id='zfit'>fit width</button><span id='zoomlevel' class='muted'>100%"
+            "</span></p>",
+            f"<div class='pic' id='pic'>{_fitted(picture)}</div></details>",
+            f"<script>{_ZOOM}</script>",
             "</body></html>\n",
         ]
     )

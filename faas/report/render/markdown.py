@@ -38,7 +38,8 @@ def _code(value: Any) -> str:
 def changes_headline(item: StackReview) -> str:
     diff = item.report.diff
     if item.base is None or diff is None:
-        return f"{len(item.report.resources)} to create (no base plan)"
+        counted = sum(1 for r in item.report.resources if r.counted)
+        return f"{counted} resources to create (no base plan)"
     if diff.empty:
         return "no changes"
     parts = [

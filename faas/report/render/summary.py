@@ -12,10 +12,9 @@ from ..timings import fmt_duration
 
 
 def kinds(report: Report) -> Counter[str]:
-    """Resources by kind (short type), components excluded: they are grouping, not resources."""
-    return Counter(
-        r.short_type for r in report.resources if r.custom and not r.type.startswith("pulumi:")
-    )
+    """Resources by kind (short type); components and providers are steps, not resources
+    (policies/document.py `is_counted_resource`, the one definition every count uses)."""
+    return Counter(r.short_type for r in report.resources if r.counted)
 
 
 def format_summary(report: Report, top: int = 8) -> str:
@@ -33,6 +32,11 @@ def format_summary(report: Report, top: int = 8) -> str:
         f"  cost: {usd(cost.total)}/month ({prices.REFERENCE_REGION} list prices); "
         f"spot saves {usd(cost.spot_savings)} against all on-demand",
     ]
+    for line in cost.elastic:
+        lines.append(
+            f"  function capacity ({line.name}): expected {usd(line.monthly_usd)}/month "
+            f"(in the total), up to {usd(line.ceiling_usd or 0)}/month at its limits"
+        )
     if cost.not_priced:
         names = ", ".join(sorted({line.type for line in cost.not_priced}))
         lines.append(f"  not priced ({len(cost.not_priced)}): {names}")

@@ -167,6 +167,7 @@ def _edge(a: _Box, b: _Box, critical: bool) -> str:
 
 def render_svg(dg: DependencyGraph, path: CriticalPath, title: str, stack: str = "") -> str:
     lay = _Layout(dg)
+    counted = sum(1 for urn in lay.nodes if dg.resources[urn].counted)
     prefix = common_prefix(dg, stack) if stack else ""
     omitted = f"; names shown without their common prefix {prefix!r}" if prefix else ""
     on_path = [s.urn for s in path.steps]
@@ -188,8 +189,8 @@ def render_svg(dg: DependencyGraph, path: CriticalPath, title: str, stack: str =
         f'<text x="{MARGIN}" y="24" font-size="18" font-weight="bold">{escape(title)}</text>'
         f'<text x="{MARGIN}" y="44" class="c">critical path (red): '
         f"{fmt_duration(path.total)} of a cold pulumi up; serial sum "
-        f"{fmt_duration(path.serial_sum)}; {len(lay.nodes)} resources in "
-        f"{len(lay.clusters)} boxes (stack and components){escape(omitted)}</text>",
+        f"{fmt_duration(path.serial_sum)}; {counted} resources in "
+        f"{len(lay.clusters)} components{escape(omitted)}</text>",
     ]
     for box, level in sorted(lay.clusters, key=lambda c: c[1]):
         r = dg.resources[box.urn]
