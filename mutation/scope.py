@@ -107,6 +107,20 @@ GROUPS: tuple[Group, ...] = (
         about="the release catalogue",
     ),
     Group(
+        "admission",
+        (
+            "components/serving/podsecurity.py",
+            "components/capacity/podsize.py",
+            "faas/admission/plan.py",
+            "faas/admission/resources.py",
+            "faas/admission/injection.py",
+            "faas/admission/revision.py",
+        ),
+        ("tests/test_podsecurity.py", "tests/test_admission.py", "tests/test_config_capacity.py"),
+        sample=80,
+        about="the admission model: the effective pod against Pod Security restricted and quotas",
+    ),
+    Group(
         "arguments",
         (
             "faas/inputs.py",
