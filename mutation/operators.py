@@ -17,9 +17,9 @@ path silently absent:
 Integer constants are mutated only where they are bounds: an operand of a comparison, or the
 value of a module-level UPPER_CASE constant.
 
-Skipped on purpose: docstrings and other strings, annotations, `if TYPE_CHECKING:` blocks,
-anything inside an f-string (Python 3.11 does not give its parts reliable positions) and
-`__all__`-style tables of names.
+Skipped on purpose: docstrings and other strings, annotations, `if TYPE_CHECKING:` blocks and
+anything inside an f-string (Python 3.11 does not give its parts reliable positions; a statement
+that holds one is still mutated as a whole).
 """
 
 from __future__ import annotations
@@ -106,12 +106,10 @@ def _offsets(source: str) -> list[int]:
 
 
 def _skipped_ranges(tree: ast.AST) -> list[tuple[int, int]]:
-    """Line ranges never mutated: docstrings, TYPE_CHECKING blocks, f-strings."""
+    """Line ranges never mutated: docstrings, TYPE_CHECKING blocks."""
     out: list[tuple[int, int]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            out.append((node.lineno, node.end_lineno or node.lineno))
-        if isinstance(node, ast.JoinedStr):
             out.append((node.lineno, node.end_lineno or node.lineno))
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
@@ -122,9 +120,12 @@ def _skipped_ranges(tree: ast.AST) -> list[tuple[int, int]]:
 
 
 def _annotation_nodes(tree: ast.AST) -> set[int]:
-    """ids of every node inside an annotation (they are never executed)."""
+    """ids of every node inside an annotation (never executed) or inside an f-string (whose
+    parts Python 3.11 gives no reliable positions; the statement around it is still mutated)."""
     found: set[int] = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            found.update(id(n) for n in ast.walk(node) if n is not node)
         anns = []
         if (
             isinstance(node, ast.AnnAssign)

@@ -81,9 +81,9 @@ class _MutantFinder(importlib.abc.MetaPathFinder):
         )
 
 
-def install(path: str, source: str) -> None:
-    """Make `import <module of path>` load `source` instead of the file."""
-    name = module_name(path)
+def install(path: str, source: str, name: str | None = None) -> None:
+    """Make `import <module of path>` (or of `name`) load `source` instead of the file."""
+    name = name or module_name(path)
     if name in sys.modules:
         raise RuntimeError(f"{name} was imported before the mutant hook was installed")
     sys.meta_path.insert(0, _MutantFinder(name, str(Path(path).resolve()), source))

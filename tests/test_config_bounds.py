@@ -51,6 +51,13 @@ def refusals(changes: dict[str, Any], stack: str = "dev-blue") -> list[str]:
 
 
 SPOT = "faas:nodeGroups.spot.0"
+
+
+def sizes(lo: int, hi: int, desired: int) -> dict[str, int]:
+    """The spot group's three sizes, set explicitly (not relying on the shipped ones)."""
+    return {f"{SPOT}.minSize": lo, f"{SPOT}.maxSize": hi, f"{SPOT}.desiredSize": desired}
+
+
 SYSTEM = "faas:nodeGroups.system"
 
 # (id, changes, the refusal's start, or None when accepted)
@@ -165,33 +172,33 @@ EDGES: list[tuple[str, dict[str, Any], str | None]] = [
         {f"{SPOT}.minSize": 0, f"{SPOT}.maxSize": 0, f"{SPOT}.desiredSize": 0},
         "faas:nodeGroups.spot[0].maxSize: 0 is outside 1..1000",
     ),
-    ("max-1000", {f"{SPOT}.maxSize": 1000}, None),
+    ("max-1000", sizes(1, 1000, 1), None),
     (
         "max-1001",
-        {f"{SPOT}.maxSize": 1001},
+        sizes(1, 1001, 1),
         "faas:nodeGroups.spot[0].maxSize: 1001 is outside 1..1000",
     ),
     (
         "desired-1001",
-        {f"{SPOT}.desiredSize": 1001},
+        sizes(1, 10, 1001),
         "faas:nodeGroups.spot[0].desiredSize: 1001 is outside 0..1000",
     ),
-    ("min-equals-max", {f"{SPOT}.minSize": 10, f"{SPOT}.desiredSize": 10}, None),
+    ("min-equals-max", sizes(10, 10, 10), None),
     (
         "min-above-max",
-        {f"{SPOT}.minSize": 11, f"{SPOT}.desiredSize": 11},
+        sizes(11, 10, 11),
         "faas:nodeGroups.spot[0].minSize: 11 is greater than maxSize 10",
     ),
-    ("desired-at-min", {f"{SPOT}.desiredSize": 1}, None),
-    ("desired-at-max", {f"{SPOT}.desiredSize": 10}, None),
+    ("desired-at-min", sizes(1, 10, 1), None),
+    ("desired-at-max", sizes(1, 10, 10), None),
     (
         "desired-below-min",
-        {f"{SPOT}.desiredSize": 0},
+        sizes(1, 10, 0),
         "faas:nodeGroups.spot[0].desiredSize: 0 is outside [minSize, maxSize] = [1, 10]",
     ),
     (
         "desired-above-max",
-        {f"{SPOT}.desiredSize": 11},
+        sizes(1, 10, 11),
         "faas:nodeGroups.spot[0].desiredSize: 11 is outside [minSize, maxSize] = [1, 10]",
     ),
     ("disk-20", {f"{SYSTEM}.diskSizeGb": 20}, None),
@@ -318,13 +325,26 @@ EDGES: list[tuple[str, dict[str, Any], str | None]] = [
         {"faas:serving.scaleToZeroGrace": "30"},
         "faas:serving.scaleToZeroGrace: '30' is not a duration",
     ),
-    ("pods-1", {"faas:serving.teams.0.pods": 1}, None),
+    ("pods-at-max-scale", {"faas:serving.teams.0.pods": 10}, None),
+    (
+        "pods-below-max-scale",
+        {"faas:serving.teams.0.pods": 9},
+        "faas:serving.teams[0].pods: 9 is below maxScale 10",
+    ),
     (
         "pods-0",
         {"faas:serving.teams.0.pods": 0},
         "faas:serving.teams[0].pods: 0 is outside 1..10000",
     ),
-    ("pods-10000", {"faas:serving.teams.0.pods": 10000}, None),
+    (
+        "pods-10000",
+        {
+            "faas:serving.teams.0.pods": 10000,
+            "faas:serving.teams.0.cpu": "100000",
+            "faas:serving.teams.0.memory": "1000000Gi",
+        },
+        None,
+    ),
     (
         "pods-10001",
         {"faas:serving.teams.0.pods": 10001},
@@ -412,6 +432,10 @@ def test_defaults_of_optional_keys() -> None:
             "faas:serving": {
                 "oidc": {"issuer": "https://login.example.com/", "jwksUri": "https://l/j"},
                 "teams": [{"name": "t", "iamRoleArn": "arn:aws:iam::123456789012:role/t"}],
+                # Required since alerts must go somewhere; everything else is left out.
+                "observability": {
+                    "alertReceivers": [{"name": "oncall", "webhookUrl": "https://e.example/a"}]
+                },
             },
         }
     )
@@ -437,7 +461,8 @@ def test_defaults_of_optional_keys() -> None:
     assert s.oidc.audiences == () and s.oidc.public_hosts == ()
     assert s.oidc.public_paths == ("/healthz",)
     team = s.teams[0]
-    assert (team.cpu, team.memory, team.pods) == ("8", "16Gi", 100)
+    assert (team.cpu, team.memory) == ("16", "16Gi")
+    assert team.pods > s.max_scale == 10  # what cpu and memory hold in default-sized pods
     assert team.functions == () and team.policies == () and team.source is None
 
 
