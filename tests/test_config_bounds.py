@@ -59,6 +59,13 @@ def sizes(lo: int, hi: int, desired: int) -> dict[str, int]:
 
 
 SYSTEM = "faas:nodeGroups.system"
+SPOT_GROUP = {
+    "name": "functions",
+    "instanceTypes": ["m5.large", "m6i.large", "m6a.large"],
+    "minSize": 1,
+    "maxSize": 3,
+    "desiredSize": 1,
+}
 
 # (id, changes, the refusal's start, or None when accepted)
 EDGES: list[tuple[str, dict[str, Any], str | None]] = [
@@ -404,6 +411,32 @@ EDGES: list[tuple[str, dict[str, Any], str | None]] = [
     ),
     ("region-blank", {"aws:region": "  "}, "aws:region: is required (e.g. eu-west-1)"),
     (
+        "base-domain-upper",
+        {"faas:baseDomain": "Dev.Example.com"},
+        "faas:baseDomain: 'Dev.Example.com' is not a lowercase DNS name",
+    ),
+    ("region-not-string", {"aws:region": 5}, "aws:region: 5 is not a string"),
+    (
+        "azs-not-list",
+        {"faas:network.azs": "eu-west-1a"},
+        "faas:network.azs: 'eu-west-1a' is not a list",
+    ),
+    (
+        "team-role-not-arn",
+        {"faas:serving.teams.0.iamRoleArn": "team"},
+        "faas:serving.teams[0].iamRoleArn: 'team' is not an IAM role ARN",
+    ),
+    (
+        "pods-over-quota",
+        {"faas:serving.teams.0.pods": 5000},
+        "faas:serving.teams[0].pods: 5000 promises more pods than cpu",
+    ),
+    (
+        "spot-names-twice",
+        {"faas:nodeGroups.spot": [SPOT_GROUP, SPOT_GROUP]},
+        "faas:nodeGroups.spot: node group name 'functions' is used twice",
+    ),
+    (
         "region-typo",
         {"aws:region": DROP, "aws:regoin": "eu-west-1"},
         "aws:region: is required (e.g. eu-west-1) ('aws:regoin' looks like a typo of it)",
@@ -467,7 +500,10 @@ def test_defaults_of_optional_keys() -> None:
 
 
 def test_environment_stack_defaults_and_weight_edges() -> None:
-    cfg = load({"faas:queryLogRetentionDays": DROP, "faas:dnssec": DROP}, stack="dev")
+    cfg = load(
+        {"faas:queryLogRetentionDays": DROP, "faas:dnssec": DROP, "faas:initialWeights": DROP},
+        stack="dev",
+    )
     assert cfg.query_log_retention_days == 30 and cfg.dnssec == "chain"
     assert cfg.stack_ref_prefix == "organization/faas-platform"
     assert cfg.initial_weights == {"blue": 100, "green": 0}  # from activeColor
@@ -533,12 +569,15 @@ def test_reader_getters_return_a_usable_value_when_the_field_is_bad() -> None:
     assert r.bool("b", True) is True and r.bool("b") is False
     assert r.bool("m") is False  # required and missing
     assert r.bool("n", True) is True  # not set: the default
+    assert r.int("b", 7) == 7 and r.int("b") == 0
     assert problems.items == [
         "p.s: 5 is not a string",
         "p.s: 5 is not a string",
         "p.b: 'yes' is not true or false",
         "p.b: 'yes' is not true or false",
         "p.m: is required",
+        "p.b: 'yes' is not a whole number",
+        "p.b: 'yes' is not a whole number",
     ]
 
 
@@ -578,3 +617,27 @@ def test_long_yaml_problems_are_cut_at_200_characters() -> None:
     exact, over = problem(200 - overhead), problem(201 - overhead)
     assert len(exact) == 200 and not exact.endswith("…")
     assert len(over) == 200 and over.endswith("…")
+
+
+def test_engine_values_are_decoded_like_the_engine_passes_them() -> None:
+    from components.config import _decode
+
+    assert _decode("true") is True and _decode("false") is False
+    assert _decode("null") is None and _decode('{"a": [1]}') == {"a": [1]}
+    assert _decode("[1") == "[1" and _decode("yes") == "yes"
+
+
+def test_a_key_that_is_not_a_string_is_named() -> None:
+    raw = edited("dev-blue", {})
+    raw[5] = "x"  # type: ignore[index]
+    with pytest.raises(ConfigError) as err:
+        config.load("dev-blue", raw)
+    assert "config: key 5 is not a string (quote it)" in err.value.problems
+
+
+def test_stack_files_that_are_not_plain_config_are_named(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.dev.yaml").mkdir()  # a folder where the file should be
+    with pytest.raises(StackFileError, match="cannot be read: Is a directory"):
+        read_stack_file("dev", tmp_path)
+    assert yaml_problem("config:\n  faas:x: !!int x\n").startswith("is not valid YAML: ")
+    assert yaml_problem("config:\n  5: x\n") == "config: key 5 is not a string (quote it)"
