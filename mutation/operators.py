@@ -277,8 +277,9 @@ def mutants(path: str, source: str, functions: tuple[str, ...] = ()) -> list[Mut
     out.sort(key=lambda m: (m.start, m.operator, m.after))
     seen_ids: dict[str, int] = {}
     for i, m in enumerate(out):
-        n = seen_ids.get(m.id, 0)
-        seen_ids[m.id] = n + 1
+        key = m.id.rsplit(":", 1)[1]  # the hash: the same edit on an identical line
+        n = seen_ids.get(key, 0)
+        seen_ids[key] = n + 1
         if n:
             out[i] = dataclasses.replace(m, occurrence=n)
     return out

@@ -262,6 +262,57 @@ def test_a_rollback_to_an_even_split_records_the_source_as_active(
     assert '"active=blue"' in state and '"result=rolled-back"' in state
 
 
+def test_a_signal_during_a_rollback_for_a_failed_probe_is_ignored(
+    route53: Proxy, probe: ProbeServer, tmp_path: Path
+) -> None:
+    """The rollback was not caused by a signal: a Ctrl-C now must not cut its wait short."""
+    world = build_world()
+    clock = FakeClock()
+    events: list[tuple[str, dict[str, Any]]] = []
+
+    def interrupt() -> None:
+        route53.pending_polls = 2
+        os.kill(os.getpid(), signal.SIGINT)
+
+    listeners = [
+        on("change.insync", probe.fail, step="step 1"),
+        on("rollback.start", interrupt),
+        lambda name, fields: events.append((name, fields)),
+    ]
+    code, rep = run(probe, tmp_path / "r.json", clock=clock, listeners=listeners)
+    assert code == 1 and "probe failed" in rep["message"] and "SIGINT" not in rep["message"]
+    assert ("signal.ignored", {"signal": "SIGINT", "reason": "rollback in progress"}) in events
+    assert clock.sleeps == [2.0, 4.0]  # the rollback's INSYNC wait went on
+    assert world.weights() == START
+
+
+def test_a_zone_that_does_not_exist_is_refused_by_name(
+    moto: Any, probe: ProbeServer, tmp_path: Path
+) -> None:
+    build_world()
+    code, rep = run(probe, tmp_path / "r.json", "--zone", "faas.other.example.com")
+    assert code == 2
+    assert rep["message"].startswith(
+        "refusing: no public hosted zone named faas.other.example.com."
+    )
+
+
+def test_breaking_a_lock_aimed_at_the_other_colour_rolls_back_to_what_this_run_found(
+    moto: Any, probe: ProbeServer, tmp_path: Path
+) -> None:
+    """The crashed run was moving to blue; this one moves to green: its starting weights are
+    not this run's, so a rollback restores what this run found."""
+    world = build_world()
+    world.set_weights({"blue": 70, "green": 30})
+    put_txt(world, LOCK, new_lock(ZONE, "crashed@ci", 1_799_990_000, "blue", START_KEYS).value)
+    fail = on("change.insync", probe.fail, step="step 1")
+    code, rep = run(probe, tmp_path / "r.json", "--break-lock", listeners=[fail])
+    assert code == 1 and rep["status"] == "rolled-back", rep["message"]
+    found = {"blue": 70, "green": 30}
+    assert world.weights() == {DMZ: found, INTERNAL: found}
+    assert "rolled back to the starting weights" in rep["message"]
+
+
 # --- a rollback that fails --------------------------------------------------------------------
 
 
