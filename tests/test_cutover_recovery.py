@@ -199,6 +199,7 @@ def test_a_signal_during_a_soak_ends_the_pause_at_once_and_rolls_back(
     assert code == 1 and "SIGINT" in rep["message"]
     assert clock.sleeps == [1.0, 1.0]  # the pause the signal arrived in was not slept
     assert rep["soak_total_s"] == 2.0 and rep["steps"][0]["soak_s"] == 2.0
+    assert rep["steps"][0]["probes"] == []  # nothing probed after the signal
     assert world.weights() == START and world.txt(LOCK) == []
 
 
