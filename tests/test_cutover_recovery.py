@@ -27,13 +27,21 @@ from faas.ops.cutover.clock import FakeClock
 from faas.ops.cutover.lock import (
     LockTooLarge,
     encode,
+    encode_start,
     new_lock,
     read_lock,
     read_outcome,
     rollback_origin,
     strongest,
 )
-from faas.ops.cutover.records import Group, RecordStateError, find_zone, list_record_sets
+from faas.ops.cutover.records import (
+    Group,
+    RecordStateError,
+    describe_weights,
+    discover,
+    find_zone,
+    list_record_sets,
+)
 from tests.support.cutover_world import BASE, ZONE, World, build_world
 from tests.support.https_probe import ProbeServer, https_probe_server
 from tests.support.moto_server import MotoServer, aws_env, moto_fixtures
@@ -576,3 +584,37 @@ def test_record_groups_are_immutable_facts() -> None:
     group = Group("a.", "A", {})
     with pytest.raises(dataclasses.FrozenInstanceError):
         group.name = "b."  # type: ignore[misc]
+
+
+def test_two_public_zones_of_one_name_are_refused_naming_both() -> None:
+    one, two = ({"Id": f"/hostedzone/{z}", "Name": ZONE + "."} for z in ("Z1", "Z3"))
+    with pytest.raises(RecordStateError) as err:
+        find_zone(Answers({"HostedZones": [one, two]}), ZONE)
+    assert err.value.problems == [f"2 public hosted zones named {ZONE}. (/hostedzone/Z1, "
+                                  f"/hostedzone/Z3); use one"]  # fmt: skip
+
+
+def test_the_highest_weight_route53_takes_is_a_valid_record() -> None:
+    def weighted(color: str, weight: int) -> dict[str, Any]:
+        return {"Name": DMZ, "Type": "A", "SetIdentifier": color, "Weight": weight,
+                "AliasTarget": {"DNSName": f"{color}.example.", "HostedZoneId": "Z9",
+                                "EvaluateTargetHealth": False}}  # fmt: skip
+
+    (group,) = discover([weighted("blue", 255), weighted("green", 0)])
+    assert {c: r["Weight"] for c, r in group.records.items()} == {"blue": 255, "green": 0}
+    with pytest.raises(RecordStateError):
+        discover([weighted("blue", 256), weighted("green", 0)])
+
+
+def test_weights_are_described_per_record_set_in_colour_order() -> None:
+    weights = {"a. A": {"green": 2, "blue": 1}, "b. AAAA": {"blue": 0, "green": 255}}
+    assert describe_weights(weights) == "a. A: blue=1/green=2; b. AAAA: blue=0/green=255"
+
+
+@pytest.mark.parametrize(("length", "plain"), [(200, True), (201, False)])
+def test_the_lock_names_a_record_set_plainly_up_to_200_characters(length: int, plain: bool) -> None:
+    """A `set=` word stays within Route 53's 255 characters: a longer name is written as a hash."""
+    name = "a" * (length - 2)  # `<name>,A` is `length` characters
+    ((_, value),) = encode_start({f"{name} A": {"blue": 100, "green": 0}})
+    ref = value.rsplit(",", 2)[0]
+    assert (ref == f"{name},A") is plain and ref.startswith("#") is not plain
