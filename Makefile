@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: plan test lint format clean checkov demo readme
+.PHONY: plan test lint format clean checkov demo readme mutation
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ checkov: $(STAMP)
 ## test: lint, then the whole test suite (unit, property, Pulumi mocks, moto server, CLIs)
 test: $(STAMP) lint
 	$(PY) -m pytest
+
+## mutation: mutation testing of the modules where a silent regression costs most (slow: not part
+## of `make test`; docs/testing.md); scores and survivors in build/mutation/report.{md,json}.
+## Exit 1 when a gated group scores below its gate. MUTATION_ARGS="--group cutover --full" etc.
+mutation: $(STAMP)
+	$(PY) -m mutation $(MUTATION_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

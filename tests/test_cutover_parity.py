@@ -16,7 +16,7 @@ import pytest
 
 from components.naming import cluster_name, cutover_lock_name, cutover_state_name
 from faas.contracts import validate_cr
-from faas.ops.cutover import cli
+from faas.ops.cutover import cli, parity
 from faas.ops.cutover.aws import Aws
 from faas.ops.cutover.clock import FakeClock
 from faas.ops.cutover.kube import KubeError, connect, eks_token
@@ -281,3 +281,42 @@ def test_nothing_is_compared_when_the_other_colour_takes_no_traffic(
     assert code == 0 and rep["status"] == "already-active"
     assert rep["parity"]["skipped"] == "blue takes no traffic: nothing to lose"
     assert not apis["blue"].world.requests and not apis["green"].world.requests
+
+
+def test_a_colour_with_the_smallest_share_is_still_compared(
+    moto: MotoServer, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
+) -> None:
+    """1 of 100 is still traffic that could be lost: only a share of exactly 0 skips parity."""
+    world = build_world()
+    world.set_weights({"blue": 1, "green": 99})
+    code, rep, _, _ = run(probe, apis, tmp_path)
+    assert code == 0, rep["message"]
+    assert not rep["parity"].get("skipped") and len(rep["parity"]["compared"]) == 3
+
+
+# --- how one function is read (what the comparison stands on) ------------------------------
+
+
+def test_a_service_without_a_ready_condition_is_not_ready() -> None:
+    assert parity._ready({"status": {"conditions": []}}) == (False, "no Ready condition yet")
+    assert parity._ready({}) == (False, "no Ready condition yet")
+
+
+def test_without_digests_a_revision_is_known_by_its_images() -> None:
+    revision = {"spec": {"containers": [{"name": "user-container", "image": "repo/fn:1"}]}}
+    assert parity._image(revision) == "user-container=repo/fn:1"
+    assert parity._image({"status": {}}) == ""
+
+
+def test_a_read_error_or_a_refusal_each_stop_the_cutover() -> None:
+    assert parity.ParityResult("blue", "green").ok
+    assert not parity.ParityResult("blue", "green", error="blue: API unreachable").ok
+    assert not parity.ParityResult("blue", "green", refused=["payments/fn: missing"]).ok
+
+
+def test_a_function_read_from_a_cluster_is_an_immutable_fact() -> None:
+    import dataclasses
+
+    fn = Function("payments", "fn", True, "", "fn-00001", "user-container=sha256:1")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fn.ready = False  # type: ignore[misc]

@@ -167,7 +167,10 @@ def parse_lock(name: str, value: str) -> LockInfo:
 
 
 def read_lock(zone: str, rrsets: list[dict[str, Any]]) -> LockInfo | None:
-    name = normalise_name(cutover_lock_name(zone))
+    return read_lock_named(normalise_name(cutover_lock_name(zone)), rrsets)
+
+
+def read_lock_named(name: str, rrsets: list[dict[str, Any]]) -> LockInfo | None:
     for rr in rrsets:
         if normalise_name(rr["Name"]) == name and rr["Type"] == "TXT":
             value = " ".join(r["Value"] for r in rr.get("ResourceRecords", []))
@@ -225,10 +228,27 @@ def acquire(
     except AwsCallFailed as exc:
         # Someone created the lock between our read and our CREATE (or changed the one we broke).
         if exc.code in ("InvalidChangeBatch", "InvalidInput"):
-            holder = broken or lock
+            # Route 53's refusal does not say who won: read the lock back to name its holder.
+            holder = _holder(aws, zone_id, lock.name) or broken or lock
             raise LockHeld(holder, now) from exc
         raise
     return dict(resp["ChangeInfo"])
+
+
+def _holder(aws: Aws, zone_id: str, name: str) -> LockInfo | None:
+    """The lock record as it is now; None when it is gone or cannot be read."""
+    try:
+        resp = aws.call(
+            "route53",
+            "list_resource_record_sets",
+            HostedZoneId=zone_id,
+            StartRecordName=name,
+            StartRecordType="TXT",
+            MaxItems="1",
+        )
+    except AwsCallFailed:
+        return None
+    return read_lock_named(name, resp.get("ResourceRecordSets", []))
 
 
 def outcome_value(active: str, result: str, operator: str, now: float, source: str) -> str:
