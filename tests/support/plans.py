@@ -79,6 +79,18 @@ def _both(stack: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return _planned(stack, _key(stack))
 
 
+def shared_plan_documents(
+    stack: str, where: Path | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`faas.plan.plan_documents` for a command run in-process by a test (the `shared_plans`
+    fixture, tests/conftest.py): a shipped stack's documents are the session's plan, as a copy of
+    their own (a command may change what it is given), any other folder is planned for real.
+    Tests of the planner itself, and one end-to-end `faas plan --all`, still plan for real."""
+    if where is not None and Path(where).resolve() != stacks_dir().resolve():
+        return plan_documents(stack, where)
+    return pickle.loads(pickle.dumps(_both(stack), protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def plan(stack: str) -> dict[str, Any]:
     """A shipped stack's plan (the program really ran, preview=False), with the mocks' values."""
     return _both(stack)[1]
