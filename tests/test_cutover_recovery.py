@@ -269,6 +269,30 @@ def test_a_rollback_waits_for_its_change_even_after_a_signal(
     assert world.weights() == START and world.txt(LOCK) == []
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_sees_a_live_line_while_a_change_is_pending_and_while_it_soaks(
+    route53: Proxy, world: World, probe: ProbeServer, tmp_path: Path
+) -> None:
+    """An operator at a terminal watches the INSYNC wait and the soak move, not a silent pause."""
+    route53.pending_polls = 2  # the first change stays PENDING for two polls
+    err = Terminal()
+    argv = [
+        "--env", "dev", "--to", "green", "--zone", ZONE, "--region", "us-east-1",
+        "--probe-url", probe.url, "--env-probe-url", probe.url, "--probe-ca", probe.cafile,
+        "--yes", "--operator", "tester@ci", "--report", str(tmp_path / "r.json"),
+        "--skip-parity", "--probe-count", "1", "--soak", "2",
+    ]  # fmt: skip
+    code = cli.main(argv, clock=FakeClock(), stdout=io.StringIO(), stderr=err)
+    assert code == 0
+    live = [part.split("[")[0].strip() for part in err.getvalue().split("\r")[1:]]
+    soaks = [f"step {n}: soaking" for n in (1, 1, 2, 2, 3, 3)]
+    assert live == ["step 1: waiting for INSYNC"] * 2 + soaks
+
+
 def test_a_rollback_to_an_even_split_records_the_source_as_active(
     world: World, probe: ProbeServer, tmp_path: Path
 ) -> None:
