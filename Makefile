@@ -38,9 +38,12 @@ readme: $(STAMP)
 checkov: $(STAMP)
 	$(PY) -m policies.checkov --install
 
-## test: lint, then the whole test suite (unit, property, Pulumi mocks, moto server, CLIs)
+## test: lint, then the whole test suite (unit, property, Pulumi mocks, moto server, CLIs), in
+## parallel: one pytest-xdist worker per core (TEST_WORKERS=0: one process), each test
+## module whole on one worker (its module-scoped moto server, fresh copy or world is built once).
+TEST_WORKERS ?= auto
 test: $(STAMP) lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## mutation: mutation testing of the modules where a silent regression costs most (slow: not part
 ## of `make test`; docs/testing.md); scores and survivors in build/mutation/report.{md,json}.

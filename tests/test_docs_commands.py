@@ -11,6 +11,8 @@ comment, and a block that needs it throughout has `<!-- commands: cloud -->` bef
   checkov  the checkov environment (`make checkov`; tests/test_checkov_scan.py covers it)
   server   a process that serves until stopped (tests/test_functions.py runs them)
   node     Node.js: run where `node` is installed, listed as not run elsewhere
+  mutation a mutation run (tens of minutes) or a mutant put into the work tree and taken out
+           again (docs/testing.md; tests/test_mutation_driver.py covers the driver)
 
 The function guide's blocks (between `<!-- guide... -->` markers) are run by
 tests/test_function_guide.py. What the README quotes as `make plan`'s output and its figures table
@@ -36,7 +38,7 @@ from tests.support.fresh_copy import ROOT, fresh_copy
 DOCS = ["README.md", *sorted(p.name for p in (ROOT / "docs").glob("*.md"))]
 PATHS = [ROOT / "README.md", *(ROOT / "docs" / d for d in DOCS[1:])]
 PATHS.append(ROOT / "examples" / "functions" / "README.md")
-NEEDS = ("cloud", "docker", "ci", "checkov", "server", "node")
+NEEDS = ("cloud", "docker", "ci", "checkov", "server", "node", "mutation")
 # Needs this machine may meet: the line runs when the program is installed.
 LOCAL = {"node": "node"}
 TRAILING = re.compile(r"\s#\s*(" + "|".join(NEEDS) + r")\b[:\s]?")

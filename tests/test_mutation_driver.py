@@ -82,7 +82,6 @@ def test_the_sample_is_seeded_and_every_group_names_real_files() -> None:
 def test_the_import_hook_loads_the_mutant_and_leaves_the_file(tmp_path: Path) -> None:
     module = tmp_path / "mutation_probe_mod.py"
     module.write_text("def limit():\n    return 10\n")
-    sys.path.insert(0, str(tmp_path))
     finder_count = len(sys.meta_path)
     try:
         runner.install(str(module), "def limit():\n    return 11\n", "mutation_probe_mod")
@@ -94,7 +93,6 @@ def test_the_import_hook_loads_the_mutant_and_leaves_the_file(tmp_path: Path) ->
             runner.install(str(module), "", "mutation_probe_mod")
     finally:
         del sys.meta_path[0 : len(sys.meta_path) - finder_count]
-        sys.path.remove(str(tmp_path))
         sys.modules.pop("mutation_probe_mod", None)
 
 

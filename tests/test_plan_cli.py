@@ -1,4 +1,8 @@
-"""`faas plan`: in-process for the logic, one run of the installed command end to end."""
+"""`faas plan`: in-process for the logic, one run of the installed command end to end.
+
+The in-process runs read the session's plans of the shipped stack files (`shared_plans`,
+tests/conftest.py): what is tested here is what the command does with them; the end-to-end run
+and the runs on stack files of their own plan for real."""
 
 from __future__ import annotations
 
@@ -8,10 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from faas.plan import stack_names
 from faas.plan.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.usefixtures("shared_plans")
 PLAN = [str(Path(sys.executable).parent / "faas"), "plan"]
 
 
@@ -69,7 +76,8 @@ def test_unknown_stack_exits_2(capsys):
     assert "no stack file" in capsys.readouterr().err
 
 
-def test_default_is_the_dev_environment(capsys):
+def test_default_is_the_dev_environment(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # the default --out is build/plan under the working directory
     assert main([]) == 0
     out = capsys.readouterr().out
     assert [line.split(":")[0] for line in out.splitlines() if line.startswith("== ")] == [
@@ -77,6 +85,8 @@ def test_default_is_the_dev_environment(capsys):
         "== dev-blue",
         "== dev-green",
     ]
+    written = sorted(p.name for p in (tmp_path / "build" / "plan").glob("*.json"))
+    assert written == ["dev-blue.json", "dev-green.json", "dev.json"]
 
 
 def test_reports_are_written_per_stack(tmp_path, capsys):

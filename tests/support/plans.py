@@ -1,23 +1,94 @@
-"""Offline plans of the shipped stacks for tests, computed once per test process.
+"""Offline plans of the shipped stacks for tests, computed once per test session.
 
 `plan(stack)` holds what the program computed, with the values the planner's mocks made up in
 place (ids, ARNs): for tests about the program (a policy JSON built from an ARN, a DS record
 from a key). `document(stack)` is the same run as `faas plan --json` writes it, where what a real
 preview would not know yet is the unknown sentinel (faas/plan/unknowns.py): for tests of what
 reads the documents (the policy check, checkov, the report, the plan format).
+
+Shared between the processes of one session (pytest-xdist's workers): the first process that
+needs a stack plans it under a file lock and pickles both documents into the session's cache
+directory (`CACHE_ENV`, made by tests/conftest.py); the others load the file. A cached plan is
+keyed by a hash of everything that decides it (the program's sources, the policy configs, the
+stack files of the folder the plan reads), so a test that plans other stack files
+(`FAAS_STACKS_DIR`) or edits a source gets its own plan, never a stale one. Without the
+directory (a test module run outside this suite's conftest) each process plans for itself.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
+import pickle
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+from components.config.stackfile import stacks_dir
 from faas.plan import plan_documents
+
+CACHE_ENV = "FAAS_TEST_PLAN_CACHE"
+ROOT = Path(__file__).resolve().parents[2]
+# What decides a plan besides the stack files: the program, the planner and its mocks, the pins
+# (components/versions.py) and the policy configs the plan documents carry.
+SOURCES = ("components", "faas", "policies")
+
+
+def _digest(files: list[Path], into: Any) -> None:
+    for f in sorted(files):
+        into.update(str(f).encode() + b"\0" + f.read_bytes() + b"\0")
 
 
 @cache
+def _sources_digest() -> str:
+    h = hashlib.sha256()
+    for top in SOURCES:
+        _digest(
+            [p for p in (ROOT / top).rglob("*") if p.is_file() and "__pycache__" not in p.parts], h
+        )
+    return h.hexdigest()
+
+
+def _key(stack: str) -> str:
+    folder = stacks_dir().resolve()
+    h = hashlib.sha256(f"{stack}\0{folder}\0{_sources_digest()}\0".encode())
+    _digest(list(folder.glob("Pulumi.*.yaml")), h)
+    return h.hexdigest()[:32]
+
+
+@cache
+def _planned(stack: str, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    where = os.environ.get(CACHE_ENV)
+    if not where:
+        return plan_documents(stack)
+    path = Path(where) / f"{stack}-{key}.pickle"
+    with open(path.with_suffix(".lock"), "w") as lock:
+        # Only one process plans a stack; the others wait here and then read its file.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        both = plan_documents(stack)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(both, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)
+        return both
+
+
 def _both(stack: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    return plan_documents(stack)
+    return _planned(stack, _key(stack))
+
+
+def shared_plan_documents(
+    stack: str, where: Path | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`faas.plan.plan_documents` for a command run in-process by a test (the `shared_plans`
+    fixture, tests/conftest.py): a shipped stack's documents are the session's plan, as a copy of
+    their own (a command may change what it is given), any other folder is planned for real.
+    Tests of the planner itself, and one end-to-end `faas plan --all`, still plan for real."""
+    if where is not None and Path(where).resolve() != stacks_dir().resolve():
+        return plan_documents(stack, where)
+    return pickle.loads(pickle.dumps(_both(stack), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def plan(stack: str) -> dict[str, Any]:

@@ -242,7 +242,10 @@ def kube_api_server(world: KubeWorld, folder: Path) -> Iterator[KubeServer]:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(folder / "cert.pem", folder / "key.pem")
     httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # A short poll interval makes shutdown() prompt (0.5 s by default, paid at every teardown).
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield KubeServer(

@@ -1,0 +1,65 @@
+"""Session-wide set-up shared by pytest-xdist's workers.
+
+The controller (or the only process, without `-n`) makes one directory per session for the
+offline plans tests/support/plans.py shares between processes, and removes it at the end;
+workers inherit it through the environment, so each shipped stack is planned once per session.
+A fresh directory every session: nothing a run cached can reach the next one (a mutant's run
+plans with the mutant). The longest modules are collected first, so no worker idles at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+from tests.support.plans import CACHE_ENV, shared_plan_documents
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller's directory came with the environment
+    where = tempfile.mkdtemp(prefix="faas-test-plans-")
+    os.environ[CACHE_ENV] = where
+    config.stash[_DIR] = where
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    where = config.stash.get(_DIR, None)
+    if where:
+        shutil.rmtree(where, ignore_errors=True)
+        os.environ.pop(CACHE_ENV, None)
+
+
+_DIR = pytest.StashKey[str]()
+
+# The longest test modules (by `--durations`), scheduled first: `make test` hands whole modules to
+# the workers in collection order (`--dist loadfile`), and a long module started last leaves the
+# other workers idle at the end. Only the order changes; a module missing here runs in its place.
+FIRST = (
+    "test_docs_commands.py",
+    "test_checkov_scan.py",  # skipped without .venv-checkov; in CI six real scans
+    "test_cutover_flow.py",
+    "test_contract_properties.py",
+    "test_cutover_parity.py",
+    "test_plan_cli.py",
+    "test_cutover_recovery.py",
+    "test_bootstrap.py",
+    "test_demo.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(FIRST)))  # stable: the rest in place
+
+
+@pytest.fixture
+def shared_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process `faas plan` runs of the shipped stack files get the session's plans
+    (tests/support/plans.py) instead of planning each time again."""
+    import faas.plan
+
+    monkeypatch.setattr(faas.plan, "plan_documents", shared_plan_documents)
