@@ -35,6 +35,7 @@ SDK_MODULES = (
     "pulumi_aws.acm",
     "pulumi_aws.cloudwatch",
     "pulumi_aws.ec2",
+    "pulumi_aws.ecr",  # the environment stack's registry
     "pulumi_aws.eks",
     "pulumi_aws.iam",
     "pulumi_aws.kms",
