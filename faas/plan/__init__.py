@@ -9,6 +9,8 @@ the colour stacks' own offline exports, so `dev` plans the records of both colou
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,20 +80,32 @@ def validate(stack: str, where: Path | None = None) -> dict[str, Any]:
     return raw
 
 
-def run(stack: str, where: Path | None = None) -> Run:
-    """The program's run for `stack`: once per process for the same stack files. An environment
-    stack's plan runs its colours for their exports, and `faas plan` then plans the colours
-    themselves: the same runs, so they are kept (a few, keyed by the environment's stack files'
-    bytes, so an edited file is planned anew)."""
+def run(stack: str, where: Path | None = None, reuse: bool = False) -> Run:
+    """The program's run for `stack`. Runs are kept (a few, keyed by the bytes of the
+    environment's stack files, so an edited file is planned anew); `reuse` takes a kept one:
+    an environment stack's plan reads its colours' exports that way (as it always did), and
+    within `keep_runs` (one `faas plan`) a colour planned for those exports is not run again
+    for its own document. Outside it a document comes from a run of its own, so a caller that
+    changes the program's state between plans (a test patching a module) sees the change."""
     folder = where or stacks_dir()
     key = (stack, str(folder), _fingerprint(stack, folder))
-    hit = _RUNS.pop(key, None)
+    hit = _RUNS.pop(key, None) if reuse else None
     if hit is None:
         hit = _run(stack, folder)
     _RUNS[key] = hit  # most recent last
     while len(_RUNS) > _KEEP_RUNS:
         del _RUNS[next(iter(_RUNS))]
     return hit
+
+
+@contextmanager
+def keep_runs() -> Iterator[None]:
+    """Documents planned inside reuse the runs already made (`run`)."""
+    _REUSE.append(True)
+    try:
+        yield
+    finally:
+        _REUSE.pop()
 
 
 def seed(stack: str, outputs: dict[str, Any], where: Path | None = None) -> None:
@@ -103,6 +117,7 @@ def seed(stack: str, outputs: dict[str, Any], where: Path | None = None) -> None
 
 _KEEP_RUNS = 6  # an environment and its colours, twice (`--all` over dev and prod)
 _RUNS: dict[tuple[str, str, bytes], Run] = {}
+_REUSE: list[bool] = []  # non-empty inside `keep_runs`
 _OUTPUTS: dict[tuple[str, str, bytes], dict[str, Any]] = {}
 
 
@@ -144,7 +159,7 @@ def _cached_outputs(stack: str, folder: Path) -> dict[str, Any]:
     # A nested run re-configures the mock runtime, so it must finish before the caller's run
     # starts: `plan_documents` resolves references up front (see below).
     seeded = _OUTPUTS.get((stack, str(folder), _fingerprint(stack, folder)))
-    return seeded if seeded is not None else run(stack, folder).outputs
+    return seeded if seeded is not None else run(stack, folder, reuse=True).outputs
 
 
 def stable_order(resources: list[Registration]) -> list[Registration]:
@@ -238,12 +253,13 @@ def plan_documents(stack: str, where: Path | None = None) -> tuple[dict[str, Any
             sibling = naming.stack_name(env, c)
             if read_stack_file(sibling, folder) is not None:
                 _cached_outputs(sibling, folder)
-    result = run(stack, folder)
+    result = run(stack, folder, reuse=bool(_REUSE))
     return to_document(result), to_document(result, resolved=True)
 
 
 __all__ = [
     "ConfigError",
+    "keep_runs",
     "StackFileError",
     "StackNotFound",
     "plan_documents",

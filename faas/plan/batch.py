@@ -142,5 +142,7 @@ def _job(job: tuple[str, bool, dict[str, dict[str, Any]]]) -> tuple[str, Any, di
     for colour, outputs in colour_exports.items():
         plan.seed(colour, outputs, _WHERE)
     result = _WORK(stack) if wanted else None
-    outputs = plan.run(stack, _WHERE).outputs if naming.parse_stack_name(stack)[1] else {}
+    outputs = (
+        plan.run(stack, _WHERE, reuse=True).outputs if naming.parse_stack_name(stack)[1] else {}
+    )
     return stack, result, outputs

@@ -133,7 +133,14 @@ def run(args: argparse.Namespace) -> int:
 def _planned(args: argparse.Namespace) -> int:
     from components.config import ConfigError
     from faas import report
-    from faas.plan import StackFileError, StackNotFound, plan_documents, stack_names, validate
+    from faas.plan import (
+        StackFileError,
+        StackNotFound,
+        keep_runs,
+        plan_documents,
+        stack_names,
+        validate,
+    )
     from faas.plan.batch import plan_stacks
     from faas.report.render.markdown import StackReview, render_review
     from policies import check as policycheck
@@ -204,7 +211,9 @@ def _planned(args: argparse.Namespace) -> int:
 
     failed = False
     by_env: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for doc, review, said, stack_failed in plan_stacks(stacks, where, plan_one, args.jobs):
+    with keep_runs():  # an environment's colours are run once, for their exports and documents
+        planned = plan_stacks(stacks, where, plan_one, args.jobs)
+    for doc, review, said, stack_failed in planned:
         by_env[str(doc["config"].get("faas:environment"))].append(doc)
         reviews.append(review)
         for stream, text in said:
