@@ -97,6 +97,7 @@ def plan_stacks(
     if jobs <= 1 or max(len(r) for r in rounds) <= 1 or not hasattr(os, "fork"):
         return [work(s) for s in stacks]
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     global _WORK, _WHERE
     _WORK, _WHERE = work, where
@@ -104,9 +105,12 @@ def plan_stacks(
     results: dict[str, R] = {}
     exports: dict[str, dict[str, Any]] = {}
     size = min(jobs, max(len(r) for r in rounds))
-    with multiprocessing.get_context("fork").Pool(size, initializer=_fresh_loop) as pool:
+    # With the fork context the workers are all started up front, before the executor's own
+    # thread; a worker that dies fails the plan (BrokenProcessPool) instead of hanging it.
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(size, mp_context=fork, initializer=_fresh_loop) as pool:
         first = [(s, s in colours, {}) for s in rounds[0]]
-        for stack, result, outputs in pool.imap(_job, first):
+        for stack, result, outputs in pool.map(_job, first):
             exports[stack] = outputs
             if result is not None:
                 results[stack] = result
@@ -114,7 +118,7 @@ def plan_stacks(
             (env, True, {c: exports[c] for c in _colours(env, where) if c in exports})
             for env in envs
         ]
-        for stack, result, _ in pool.imap(_job, second):
+        for stack, result, _ in pool.map(_job, second):
             results[stack] = result
     return [results[s] for s in stacks]
 
