@@ -14,7 +14,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
@@ -103,15 +103,29 @@ def _folder_problem(folder: Path, name: str, shown_path: str) -> str | None:
     return None
 
 
-def writable_file(value: str | Path | None, name: str) -> str | None:
-    """A file this run will create or overwrite."""
+def _path_check(
+    value: str | Path | None,
+    name: str,
+    inspect: Callable[[Path, str], str | None],
+    failed: str = "{}",
+) -> str | None:
+    """The frame every path check shares: no value is no problem, an empty one is named, and an
+    error the file system raises while looking becomes a message (`failed` words it)."""
     if value is None:
         return None
     text = shown(str(value), plain=True, limit=MAX_PATH_SHOWN)
     if not str(value).strip():
         return f"{name}: the path is empty"
-    path = Path(value)
     try:
+        return inspect(Path(value), text)
+    except (OSError, ValueError) as exc:
+        return f"{name} {text}: " + failed.format(getattr(exc, "strerror", None) or exc)
+
+
+def writable_file(value: str | Path | None, name: str) -> str | None:
+    """A file this run will create or overwrite."""
+
+    def inspect(path: Path, text: str) -> str | None:
         if path.is_dir():
             return f"{name} {text}: is a folder, not a file"
         if path.is_file():
@@ -121,58 +135,44 @@ def writable_file(value: str | Path | None, name: str) -> str | None:
         if path.exists():
             return None  # a device or pipe (/dev/stdout): opened when written
         return _folder_problem(path.parent, name, text)
-    except (OSError, ValueError) as exc:
-        return f"{name} {text}: cannot be written ({getattr(exc, 'strerror', None) or exc})"
+
+    return _path_check(value, name, inspect, failed="cannot be written ({})")
 
 
 def writable_folder(value: str | Path | None, name: str) -> str | None:
     """A folder this run will create (if missing) and write files into."""
-    if value is None:
-        return None
-    text = shown(str(value), plain=True, limit=MAX_PATH_SHOWN)
-    if not str(value).strip():
-        return f"{name}: the path is empty"
-    path = Path(value)
-    try:
+
+    def inspect(path: Path, text: str) -> str | None:
         if path.exists() and not path.is_dir():
             return f"{name} {text}: is a file, not a folder"
         return _folder_problem(path, name, text)
-    except (OSError, ValueError) as exc:
-        return f"{name} {text}: {getattr(exc, 'strerror', None) or exc}"
+
+    return _path_check(value, name, inspect)
 
 
 def readable_file(value: str | Path | None, name: str) -> str | None:
-    if value is None:
-        return None
-    text = shown(str(value), plain=True, limit=MAX_PATH_SHOWN)
-    if not str(value).strip():
-        return f"{name}: the path is empty"
-    try:
-        path = Path(value)
+    """An existing file to read."""
+
+    def inspect(path: Path, text: str) -> str | None:
         if not path.exists():
             return f"{name} {text}: no such file"
         if path.is_dir():
             return f"{name} {text}: is a folder, not a file"
         if not os.access(path, os.R_OK):
             return f"{name} {text}: is not readable"
-    except (OSError, ValueError) as exc:
-        return f"{name} {text}: {getattr(exc, 'strerror', None) or exc}"
-    return None
+        return None
+
+    return _path_check(value, name, inspect)
 
 
 def folder(value: str | Path | None, name: str) -> str | None:
     """An existing folder to read from."""
-    if value is None:
-        return None
-    text = shown(str(value), plain=True, limit=MAX_PATH_SHOWN)
-    if not str(value).strip():
-        return f"{name}: the path is empty"
-    try:
-        path = Path(value)
+
+    def inspect(path: Path, text: str) -> str | None:
         if not path.exists():
             return f"{name} {text}: no such folder"
         if not path.is_dir():
             return f"{name} {text}: is a file, not a folder"
-    except (OSError, ValueError) as exc:
-        return f"{name} {text}: {getattr(exc, 'strerror', None) or exc}"
-    return None
+        return None
+
+    return _path_check(value, name, inspect)

@@ -16,6 +16,7 @@ import pytest
 from components import constants as c
 from components import naming
 from components.delivery import documents as d
+from components.shared.iam import cluster_arn
 from tests.support.iam import Request, allows, pod_identity, web_identity
 from tests.support.plans import plan, states
 
@@ -138,8 +139,8 @@ def test_only_knative_controller_of_its_own_cluster_gets_the_resolver_role(stack
     env, color = naming.parse_stack_name(stack)
     other = next(x for x in naming.COLORS if x != color)
     region = plan(stack)["config"]["aws:region"]
-    own = d.cluster_arn("aws", region, ACCOUNT, naming.cluster_name(env, color))
-    theirs = d.cluster_arn("aws", region, ACCOUNT, naming.cluster_name(env, other))
+    own = cluster_arn("aws", region, ACCOUNT, naming.cluster_name(env, color))
+    theirs = cluster_arn("aws", region, ACCOUNT, naming.cluster_name(env, other))
     doc = trust(stack, naming.image_resolver_role_name(env, color))
     ns, sa = c.KNATIVE_SERVING_NAMESPACE, c.KNATIVE_CONTROLLER_SERVICE_ACCOUNT
     assert allows(doc, pod_identity(own, ns, sa))

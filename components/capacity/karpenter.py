@@ -32,7 +32,7 @@ from components.constants import arn_parts
 from components.serving import placement
 from components.serving.helm import pinned_release
 from components.serving.podsecurity import pss_labels
-from components.shared.iam import pod_identity_trust_document, service_trust
+from components.shared.iam import cluster_arn, pod_identity_trust_document, service_trust
 from components.shared.identity import Identity
 
 COMPONENT = "capacity"
@@ -119,16 +119,14 @@ class Karpenter(pulumi.ComponentResource):
         queue = interruptions.queue
 
         role_name = ident.name("karpenter-controller")
-        cluster_arn = cluster.oidc_provider_arn.apply(
-            lambda arn: (
-                f"arn:{arn_parts(arn)[0]}:eks:{cluster.region}:{arn_parts(arn)[1]}:cluster/{cname}"
-            )
+        arn = cluster.oidc_provider_arn.apply(
+            lambda p: cluster_arn(arn_parts(p)[0], cluster.region, arn_parts(p)[1], cname)
         )
         role = aws.iam.Role(
             role_name,
             name=role_name,
             description="Karpenter controller via EKS Pod Identity",
-            assume_role_policy=cluster_arn.apply(
+            assume_role_policy=arn.apply(
                 lambda arn: pod_identity_trust_document(
                     arn, c.KARPENTER_NAMESPACE, c.KARPENTER_SERVICE_ACCOUNT
                 )

@@ -164,31 +164,6 @@ def publisher_policy(partition: str, region: str, account: str, env: str, team: 
     )
 
 
-def cluster_arn(partition: str, region: str, account: str, cluster: str) -> str:
-    return f"arn:{partition}:eks:{region}:{account}:cluster/{cluster}"
-
-
-def pod_identity_trust(cluster: str, namespace: str, service_account: str) -> str:
-    """EKS Pod Identity trust pinned to one service account of one cluster, through the session
-    tags EKS sets (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html)."""
-    return _doc(
-        [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "pods.eks.amazonaws.com"},
-                "Action": ["sts:AssumeRole", "sts:TagSession"],
-                "Condition": {
-                    "StringEquals": {
-                        "aws:RequestTag/eks-cluster-arn": cluster,
-                        "aws:RequestTag/kubernetes-namespace": namespace,
-                        "aws:RequestTag/kubernetes-service-account": service_account,
-                    }
-                },
-            }
-        ]
-    )
-
-
 def resolver_policy(partition: str, region: str, account: str, env: str) -> str:
     """Exactly what tag-to-digest resolution calls, on the environment's repositories only."""
     return _doc(

@@ -23,7 +23,7 @@ from components.config.delivery import policy_slug
 from components.config.serving import TeamConfig
 from components.constants import arn_parts
 from components.delivery import documents as d
-from components.shared.iam import irsa_trust
+from components.shared.iam import cluster_arn, irsa_trust, pod_identity_trust_document
 from components.shared.identity import Identity
 
 COMPONENT = "delivery"
@@ -113,8 +113,8 @@ class ImageResolver(pulumi.ComponentResource):
             name=role_name,
             description="Knative controller: resolve image tags to digests (EKS Pod Identity)",
             assume_role_policy=pulumi.Output.all(parts, cluster.name).apply(
-                lambda a: d.pod_identity_trust(
-                    d.cluster_arn(a[0][0], cluster.region, a[0][1], a[1]),
+                lambda a: pod_identity_trust_document(
+                    cluster_arn(a[0][0], cluster.region, a[0][1], a[1]),
                     c.KNATIVE_SERVING_NAMESPACE,
                     c.KNATIVE_CONTROLLER_SERVICE_ACCOUNT,
                 )

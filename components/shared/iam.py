@@ -95,6 +95,10 @@ def irsa_trust(
     )
 
 
+def cluster_arn(partition: str, region: str, account: str, cluster: str) -> str:
+    return f"arn:{partition}:eks:{region}:{account}:cluster/{cluster}"
+
+
 def pod_identity_trust_document(cluster_arn: str, namespace: str, service_account: str) -> str:
     """Trust for an EKS Pod Identity association, pinned to one cluster, namespace and service
     account through the session tags Pod Identity sets (eks-cluster-arn, kubernetes-namespace,
