@@ -9,7 +9,9 @@ every config problem is reported the same way.
 
 from __future__ import annotations
 
+import copy
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +82,19 @@ def read_stack_file(stack: str, where: Path | None = None) -> dict[str, Any] | N
 
 
 def parse_stack_text(path: Path, data: bytes) -> dict[str, Any]:
-    """The `config:` mapping of a stack file's bytes (`path` only names it in messages)."""
+    """The `config:` mapping of a stack file's bytes (`path` only names it in messages).
+
+    A plan reads each file several times (checks, the sibling colour, the environment's
+    colours); YAML is parsed once per content, each caller gets its own copy."""
+    return copy.deepcopy(_parsed(str(path), data))
+
+
+@lru_cache(maxsize=32)
+def _parsed(path: str, data: bytes) -> dict[str, Any]:
+    return _parse_stack_text(Path(path), data)
+
+
+def _parse_stack_text(path: Path, data: bytes) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

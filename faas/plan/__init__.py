@@ -9,7 +9,8 @@ the colour stacks' own offline exports, so `dev` plans the records of both colou
 from __future__ import annotations
 
 import heapq
-from functools import lru_cache
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from components.config import ConfigError, load
 from components.config.stackfile import (
     StackFileError,
     colour_configs,
+    path_of,
     read_stack_file,
     sibling_config,
     stacks_dir,
@@ -78,8 +80,60 @@ def validate(stack: str, where: Path | None = None) -> dict[str, Any]:
     return raw
 
 
-def run(stack: str, where: Path | None = None) -> Run:
+def run(stack: str, where: Path | None = None, reuse: bool = False) -> Run:
+    """The program's run for `stack`. Runs are kept (a few, keyed by the bytes of the
+    environment's stack files, so an edited file is planned anew); `reuse` takes a kept one:
+    an environment stack's plan reads its colours' exports that way (as it always did), and
+    within `keep_runs` (one `faas plan`) a colour planned for those exports is not run again
+    for its own document. Outside it a document comes from a run of its own, so a caller that
+    changes the program's state between plans (a test patching a module) sees the change."""
     folder = where or stacks_dir()
+    key = (stack, str(folder), _fingerprint(stack, folder))
+    hit = _RUNS.pop(key, None) if reuse else None
+    if hit is None:
+        hit = _run(stack, folder)
+    _RUNS[key] = hit  # most recent last
+    while len(_RUNS) > _KEEP_RUNS:
+        del _RUNS[next(iter(_RUNS))]
+    return hit
+
+
+@contextmanager
+def keep_runs() -> Iterator[None]:
+    """Documents planned inside reuse the runs already made (`run`)."""
+    _REUSE.append(True)
+    try:
+        yield
+    finally:
+        _REUSE.pop()
+
+
+def seed(stack: str, outputs: dict[str, Any], where: Path | None = None) -> None:
+    """Record `stack`'s exports, computed by another process (`faas plan` plans colours in
+    parallel, then their environments with these), as its own run would have."""
+    folder = where or stacks_dir()
+    _OUTPUTS[(stack, str(folder), _fingerprint(stack, folder))] = dict(outputs)
+
+
+_KEEP_RUNS = 6  # an environment and its colours, twice (`--all` over dev and prod)
+_RUNS: dict[tuple[str, str, bytes], Run] = {}
+_REUSE: list[bool] = []  # non-empty inside `keep_runs`
+_OUTPUTS: dict[tuple[str, str, bytes], dict[str, Any]] = {}
+
+
+def _fingerprint(stack: str, folder: Path) -> bytes:
+    """The bytes of the stack files a run of `stack` reads: its environment's three files."""
+    env, _ = naming.parse_stack_name(stack)
+    parts = []
+    for name in (env, *(naming.stack_name(env, c) for c in naming.COLORS)):
+        try:
+            parts.append(path_of(name, folder).read_bytes())
+        except OSError:
+            parts.append(b"\0missing")
+    return b"\0--\0".join(parts)
+
+
+def _run(stack: str, folder: Path) -> Run:
     raw = validate(stack, folder)
     from components.platform import main  # the program itself, exactly as `pulumi up` runs it
     from faas.plan.engine import run_program  # the Pulumi SDK: loaded only to plan, not for --help
@@ -98,14 +152,14 @@ def _sibling_outputs(ref: str, folder: Path) -> dict[str, Any] | None:
     stack = ref.rsplit("/", 1)[-1]
     if read_stack_file(stack, folder) is None:
         return None
-    return dict(_cached_outputs(stack, str(folder)))
+    return dict(_cached_outputs(stack, folder))
 
 
-@lru_cache(maxsize=16)
-def _cached_outputs(stack: str, folder: str) -> tuple[tuple[str, Any], ...]:
+def _cached_outputs(stack: str, folder: Path) -> dict[str, Any]:
     # A nested run re-configures the mock runtime, so it must finish before the caller's run
-    # starts: `run_plan` resolves references up front (see below).
-    return tuple(run(stack, Path(folder)).outputs.items())
+    # starts: `plan_documents` resolves references up front (see below).
+    seeded = _OUTPUTS.get((stack, str(folder), _fingerprint(stack, folder)))
+    return seeded if seeded is not None else run(stack, folder, reuse=True).outputs
 
 
 def stable_order(resources: list[Registration]) -> list[Registration]:
@@ -138,6 +192,9 @@ def to_document(result: Run, resolved: bool = False) -> dict[str, Any]:
     from faas.plan.unknowns import Marker
 
     marker = Marker(() if resolved else result.invented)
+    # Runs are kept for reuse (`run`): a document gets its own copy of every value, so a caller
+    # that edits one cannot change the next (marking with nothing invented copies).
+    fresh = marker if resolved else Marker(())
     steps = []
     for r in stable_order(result.resources):
         custom = r.custom and not r.type.startswith("pulumi:")
@@ -154,24 +211,26 @@ def to_document(result: Run, resolved: bool = False) -> dict[str, Any]:
                     "parent": r.parent,
                     "provider": r.provider,
                     "inputs": (
-                        r.inputs
+                        fresh.mark(r.inputs)
                         if resolved
                         else marker.inputs(r.inputs, r.property_dependencies, result.named_ids)
                     ),
-                    "outputs": r.outputs if resolved else marker.outputs(r.outputs, r.computed),
+                    "outputs": fresh.mark(r.outputs)
+                    if resolved
+                    else marker.outputs(r.outputs, r.computed),
                     "dependencies": sorted(r.dependencies),
                     "propertyDependencies": {
                         k: sorted(v) for k, v in sorted(r.property_dependencies.items())
                     },
                     "protect": r.protect,
-                    "ignoreChanges": r.ignore_changes,
+                    "ignoreChanges": list(r.ignore_changes),
                 },
             }
         )
     return {
         "stack": result.stack,
         "project": naming.PROJECT,
-        "config": result.config,
+        "config": fresh.mark(result.config),
         "steps": steps,
         "outputs": marker.mark(result.outputs),
         "diagnostics": [{"severity": "warning", "message": w} for w in result.warnings],
@@ -193,17 +252,19 @@ def plan_documents(stack: str, where: Path | None = None) -> tuple[dict[str, Any
         for c in naming.COLORS:
             sibling = naming.stack_name(env, c)
             if read_stack_file(sibling, folder) is not None:
-                _cached_outputs(sibling, str(folder))
-    result = run(stack, folder)
+                _cached_outputs(sibling, folder)
+    result = run(stack, folder, reuse=bool(_REUSE))
     return to_document(result), to_document(result, resolved=True)
 
 
 __all__ = [
     "ConfigError",
+    "keep_runs",
     "StackFileError",
     "StackNotFound",
     "plan_documents",
     "run_plan",
+    "seed",
     "stack_names",
     "to_document",
     "validate",

@@ -8,6 +8,7 @@ report modules are imported in `run`, so building the `faas` parser stays cheap.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections import defaultdict
@@ -19,6 +20,9 @@ from components.config.stackfile import path_of, stacks_dir
 from faas import exitcodes, inputs
 
 DEFAULT_STACKS = ["dev", "dev-blue", "dev-green"]
+# Every file is written and closed when `run` returns: `faas plan` ends without the interpreter's
+# teardown (faas/cli.py).
+QUICK_EXIT = True
 DEFAULT_OUT = Path("build/plan")
 
 
@@ -68,6 +72,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="print the resource tree also when planning several stacks",
     )
     p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="stacks planned at once, each in its own process (default: the number of cores; "
+        "1 plans one after the other in this process)",
+    )
+    p.add_argument(
         "--stacks-dir",
         default=None,
         help="folder of Pulumi.<stack>.yaml files (default: stacks/)",
@@ -88,6 +99,7 @@ def check_arguments(args: argparse.Namespace) -> list[str]:
         for p in (
             inputs.folder(args.stacks_dir, "--stacks-dir"),
             inputs.number(args.budget, "--budget", lo=0),
+            inputs.number(args.jobs, "--jobs", lo=1),
             inputs.writable_file(args.json, "--json"),
             None if str(args.out) == "-" else inputs.writable_folder(args.out, "--out"),
             inputs.readable_file(args.against, "--against"),
@@ -106,9 +118,30 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         return inputs.refuse("plan", problems)
 
+    # The plan's objects live until its documents are written: the cyclic collector would only
+    # rescan the SDK's modules, again and again (docs/performance.md). Back on afterwards for a
+    # caller that goes on (tests call `main` in-process).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _planned(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _planned(args: argparse.Namespace) -> int:
     from components.config import ConfigError
     from faas import report
-    from faas.plan import StackFileError, StackNotFound, plan_documents, stack_names, validate
+    from faas.plan import (
+        StackFileError,
+        StackNotFound,
+        keep_runs,
+        plan_documents,
+        stack_names,
+        validate,
+    )
+    from faas.plan.batch import plan_stacks
     from faas.report.render.markdown import StackReview, render_review
     from policies import check as policycheck
     from policies.document import InputError, load_preview
@@ -148,18 +181,18 @@ def run(args: argparse.Namespace) -> int:
         return inputs.refuse("plan", [f"--base-dir {exc}"])
     reviews = []
 
-    failed = False
-    by_env: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for stack in stacks:
+    def plan_one(stack: str) -> tuple[dict[str, Any], Any, list[tuple[str, str]], bool]:
+        """Plan, check, report and render one stack: (document, review, what to print and
+        where, failed). Runs in a worker when stacks are planned in parallel (faas/plan/batch.py):
+        the caller prints, in the order of the stacks."""
+        said: list[tuple[str, str]] = []
         doc, resolved = plan_documents(stack, where)
-        by_env[str(doc["config"].get("faas:environment"))].append(doc)
         policy = settle_deferred(
             policycheck.check_document(doc), policycheck.check_document(resolved)
         )
         base = old if old is not None else bases.get(stack)
         diff = report.diff_documents(base, doc) if base is not None else None
         rep = report.build_report(doc, findings(policy), diff=diff)
-        reviews.append(StackReview(rep, base))
         try:
             if args.json:
                 write_json(doc, Path(args.json))
@@ -169,12 +202,23 @@ def run(args: argparse.Namespace) -> int:
             # Checked writable before planning; a disk that fills up meanwhile still gets a
             # message, and the verdict below is still given (nothing else depends on the files).
             where_to = exc.filename or args.json or args.out
-            print(f"faas plan: warning: cannot write {where_to}: {exc.strerror}", file=sys.stderr)
+            said.append(("err", f"faas plan: warning: cannot write {where_to}: {exc.strerror}"))
         # One named stack: the whole tree and the count per type; several: the summaries only.
-        print(render(doc, rep, policy, full_tree=args.tree or len(stacks) == 1))
+        said.append(("out", render(doc, rep, policy, full_tree=args.tree or len(stacks) == 1)))
         if diff is not None and old is not None:
-            print(report.format_diff(diff, stack))
-        failed |= not policy.ok
+            said.append(("out", report.format_diff(diff, stack)))
+        return doc, StackReview(rep, base), said, not policy.ok
+
+    failed = False
+    by_env: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    with keep_runs():  # an environment's colours are run once, for their exports and documents
+        planned = plan_stacks(stacks, where, plan_one, args.jobs)
+    for doc, review, said, stack_failed in planned:
+        by_env[str(doc["config"].get("faas:environment"))].append(doc)
+        reviews.append(review)
+        for stream, text in said:
+            print(text, file=sys.stderr if stream == "err" else sys.stdout)
+        failed |= stack_failed
     for docs in by_env.values():
         env_cost = report.environment_cost(docs)
         print(report.format_environment_cost(env_cost))
