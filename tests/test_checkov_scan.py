@@ -19,7 +19,7 @@ import pytest
 from policies.check import check_document
 from policies.checkov.convert import convert_document
 from policies.checkov.report import format_merged, merged_report
-from policies.checkov.runner import installed, pinned_requirement, scan, venv_path
+from policies.checkov.runner import installed, pinned_requirement, scan, scan_all, venv_path
 from policies.checkov.skips import DEFAULT, apply_skips, load_skips, stale
 from tests.support.plans import document as plan  # what `faas plan --json` writes
 
@@ -61,7 +61,8 @@ def _checkov_present():
 @pytest.fixture(scope="module")
 def results():
     skips = load_skips(DEFAULT)
-    return skips, {s: apply_skips(scan(plan(s)), skips) for s in STACKS}
+    scanned = scan_all([plan(s) for s in STACKS])  # one checkov process per core at once
+    return skips, {s: apply_skips(r, skips) for s, r in zip(STACKS, scanned, strict=True)}
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -17,7 +17,7 @@ from typing import Any
 
 from policies import check
 from policies.checkov.report import merged_report
-from policies.checkov.runner import CheckovFailed, ensure_checkov, scan
+from policies.checkov.runner import scan_all
 from policies.checkov.skips import DEFAULT, apply_skips, load_skips, stale
 
 
@@ -60,13 +60,9 @@ def check_documents(
 ) -> MergedRun:
     """Pack (levels of `env`, default each document's environment) and checkov on each document."""
     skips = load_skips(skips_path)
-    exe = ensure_checkov()
-    reports, results = [], []
-    for doc in docs:
-        try:
-            result = apply_skips(scan(doc, exe), skips)
-        except CheckovFailed as exc:
-            raise CheckovFailed(f"{doc.get('stack') or 'preview document'}: {exc}") from None
-        results.append(result)
-        reports.append(merged_report(doc, check.check_document(doc, env=env), result, skips))
+    results = [apply_skips(r, skips) for r in scan_all(docs)]
+    reports = [
+        merged_report(doc, check.check_document(doc, env=env), result, skips)
+        for doc, result in zip(docs, results, strict=True)
+    ]
     return MergedRun(reports, [s.describe() for s in stale(skips, results)])

@@ -15,7 +15,8 @@ import sys
 import tempfile
 import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -254,3 +255,21 @@ def scan(doc: Mapping[str, Any], exe: Path | None = None) -> CheckovResult:
         out, version = run_checkov(exe, conversion, Path(tmp))
     findings = read_results(out, conversion)
     return CheckovResult(version, findings, conversion, seconds=time.monotonic() - start)
+
+
+def scan_all(
+    docs: Sequence[Mapping[str, Any]], exe: Path | None = None, jobs: int | None = None
+) -> list[CheckovResult]:
+    """`scan` of several documents, in the order given, with up to `jobs` checkov processes at
+    once (default: one per core; each scan is its own process, so threads only wait on them).
+    A failure names the document's stack."""
+    exe = exe or ensure_checkov()
+
+    def one(doc: Mapping[str, Any]) -> CheckovResult:
+        try:
+            return scan(doc, exe)
+        except CheckovFailed as exc:
+            raise CheckovFailed(f"{doc.get('stack') or 'preview document'}: {exc}") from None
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+        return list(pool.map(one, docs))
