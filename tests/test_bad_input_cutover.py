@@ -24,11 +24,12 @@ from faas import exitcodes
 from faas.ops.cutover import cli
 from faas.ops.cutover.clock import FakeClock
 from tests.support.contract import assert_contract, call
-from tests.support.cutover_world import BASE, ZONE, World, build_world
+from tests.support.cutover_world import BASE, ZONE, World, world_fixtures
 from tests.support.https_probe import ProbeServer, https_probe_server
 from tests.support.moto_server import moto_fixtures
 
-moto_process, moto = moto_fixtures()
+moto_process, moto = moto_fixtures(reset=False)
+worlds, world, fresh_world = world_fixtures()
 DMZ, INTERNAL = (n + "." for n in (env_entry_names(BASE)["dmz"], env_entry_names(BASE)["internal"]))
 
 
@@ -110,9 +111,8 @@ def test_a_ca_bundle_that_is_not_pem_is_refused(tmp_path):
 
 
 def test_a_report_that_cannot_be_written_after_a_completed_cutover_is_a_warning(
-    moto: Any, probe: ProbeServer, tmp_path: Path
+    world: World, probe: ProbeServer, tmp_path: Path
 ) -> None:
-    world = build_world()
     report = tmp_path / "report.json"
     # The path was writable when checked; it becomes a folder while the last step soaks.
     result = cutover(
@@ -128,9 +128,9 @@ def test_a_report_that_cannot_be_written_after_a_completed_cutover_is_a_warning(
 
 
 def test_a_cutover_to_the_active_colour_changes_no_record(
-    moto: Any, probe: ProbeServer, tmp_path: Path
+    world: World, probe: ProbeServer, tmp_path: Path
 ) -> None:
-    world = build_world(active="green")
+    world.set_weights({"blue": 0, "green": 100})  # what build_world(active="green") ends with
     # The outcome of the run that made green active, as it recorded it.
     before = {"weights": world.weights(), "state": state_txt(world)}
     result = cutover(argv(probe))
@@ -145,9 +145,8 @@ class Crash(BaseException):
 
 
 def test_a_resumed_run_restores_record_sets_that_started_with_different_weights(
-    moto: Any, probe: ProbeServer, tmp_path: Path
+    world: World, probe: ProbeServer, tmp_path: Path
 ) -> None:
-    world = build_world()
     # The DMZ set sends 30 % to green already, the internal one none: not uniform.
     r53 = boto3.client("route53")
     rrs = r53.list_resource_record_sets(HostedZoneId=world.zone_id)["ResourceRecordSets"]

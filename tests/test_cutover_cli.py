@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cutover_world import BASE, ENV, build_world
+from tests.support.cutover_world import BASE, ENV, World, world_fixtures
 from tests.support.https_probe import ProbeServer, https_probe_server
 from tests.support.moto_server import MotoServer, moto_fixtures
 
-moto_process, moto = moto_fixtures()
+moto_process, moto = moto_fixtures(reset=False)
+worlds, world, fresh_world = world_fixtures()
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -25,8 +26,9 @@ def probe(tmp_path: Path) -> Iterator[ProbeServer]:
         yield server
 
 
-def test_cli_cutover_end_to_end(moto: MotoServer, probe: ProbeServer, tmp_path: Path) -> None:
-    world = build_world()
+def test_cli_cutover_end_to_end(
+    moto: MotoServer, world: World, probe: ProbeServer, tmp_path: Path
+) -> None:
     stacks = tmp_path / "stacks"
     stacks.mkdir()
     (stacks / f"Pulumi.{ENV}.yaml").write_text(
@@ -51,9 +53,8 @@ def test_cli_cutover_end_to_end(moto: MotoServer, probe: ProbeServer, tmp_path: 
 
 
 def test_cli_refuses_without_confirmation_off_a_terminal(
-    moto: MotoServer, probe: ProbeServer
+    moto: MotoServer, world: World, probe: ProbeServer
 ) -> None:
-    world = build_world()
     cmd = [
         sys.executable, "scripts/cutover.py", "--env", ENV, "--to", "green",
         "--zone", f"faas.{BASE}", "--region", "us-east-1", "--soak", "0",
@@ -85,8 +86,9 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     assert "Pulumi.dev.yaml not found" in res.stderr
 
 
-def test_cli_sigterm_during_soak_rolls_back(moto: MotoServer, probe: ProbeServer) -> None:
-    world = build_world()
+def test_cli_sigterm_during_soak_rolls_back(
+    moto: MotoServer, world: World, probe: ProbeServer
+) -> None:
     cmd = [
         sys.executable, "scripts/cutover.py", "--env", ENV, "--to", "green",
         "--zone", f"faas.{BASE}", "--region", "us-east-1", "--soak", "30", "--yes",

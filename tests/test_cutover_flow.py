@@ -10,7 +10,7 @@ import io
 import json
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,12 @@ import pytest
 from components.naming import cutover_lock_name, cutover_state_name, env_entry_names
 from faas.ops.cutover import cli
 from faas.ops.cutover.clock import FakeClock
-from tests.support.cutover_world import BASE, ZONE, World, build_world
+from tests.support.cutover_world import BASE, ZONE, World, world_fixtures
 from tests.support.https_probe import ProbeServer, https_probe_server, self_signed
 from tests.support.moto_server import moto_fixtures
 
-moto_process, moto = moto_fixtures()
+moto_process, moto = moto_fixtures(reset=False)
+worlds, world, fresh_world = world_fixtures()
 
 DMZ, INTERNAL = (n + "." for n in (env_entry_names(BASE)["dmz"], env_entry_names(BASE)["internal"]))
 START = {DMZ: {"blue": 100, "green": 0}, INTERNAL: {"blue": 100, "green": 0}}
@@ -79,8 +80,7 @@ def after(event: str, step: str, action: Any) -> Any:
     return listener
 
 
-def test_happy_path(moto: Any, probe: ProbeServer, tmp_path: Path) -> None:
-    world = build_world()
+def test_happy_path(world: World, probe: ProbeServer, tmp_path: Path) -> None:
     clock = FakeClock()
     code, rep = run(probe, tmp_path, clock=clock)
     assert code == 0, rep["message"]
@@ -98,8 +98,10 @@ def test_happy_path(moto: Any, probe: ProbeServer, tmp_path: Path) -> None:
     assert probe.requests == 3 + 3 * 2 * 3  # preflight, then env + target per step; 3 in a row
 
 
-def test_unhealthy_target_refused_before_dns(moto: Any, probe: ProbeServer, tmp_path: Path) -> None:
-    world = build_world(healthy=False)
+def test_unhealthy_target_refused_before_dns(
+    fresh_world: Callable[..., World], probe: ProbeServer, tmp_path: Path
+) -> None:
+    world = fresh_world(healthy=False)
     code, rep = run(probe, tmp_path)
     assert code == 2
     assert "no registered targets" in rep["message"]
@@ -110,9 +112,8 @@ def test_unhealthy_target_refused_before_dns(moto: Any, probe: ProbeServer, tmp_
 
 
 def test_probe_fails_after_second_step_rolls_back(
-    moto: Any, probe: ProbeServer, tmp_path: Path
+    world: World, probe: ProbeServer, tmp_path: Path
 ) -> None:
-    world = build_world()
     code, rep = run(probe, tmp_path, listeners=[after("change.insync", "step 2", probe.fail)])
     assert code == 1
     assert rep["status"] == "rolled-back"
@@ -123,8 +124,7 @@ def test_probe_fails_after_second_step_rolls_back(
     assert '"active=blue"' in state_txt(world) and '"result=rolled-back"' in state_txt(world)
 
 
-def test_sigint_mid_shift_rolls_back(moto: Any, probe: ProbeServer, tmp_path: Path) -> None:
-    world = build_world()
+def test_sigint_mid_shift_rolls_back(world: World, probe: ProbeServer, tmp_path: Path) -> None:
     # A real SIGINT to this process, delivered right after step 1 is in sync.
     sigint = after("change.insync", "step 1", lambda: os.kill(os.getpid(), signal.SIGINT))
     code, rep = run(probe, tmp_path, "--soak", "30", listeners=[sigint])
@@ -168,9 +168,9 @@ def _replace_green_certificate(world: World, how: str) -> str:
     [("not-covering", "does not cover *.faas.dev.example.com."), ("pending", "PENDING_VALIDATION")],
 )
 def test_bad_target_certificate_refused_before_dns(
-    moto: Any, probe: ProbeServer, tmp_path: Path, how: str, expect: str
+    fresh_world: Callable[..., World], probe: ProbeServer, tmp_path: Path, how: str, expect: str
 ) -> None:
-    world = build_world()
+    world = fresh_world()
     cert_id = _replace_green_certificate(world, how)
     code, rep = run(probe, tmp_path)
     assert code == 2 and rep["status"] == "refused"
@@ -182,9 +182,9 @@ def test_bad_target_certificate_refused_before_dns(
 
 
 def test_missing_target_cluster_refused_with_every_problem(
-    moto: Any, probe: ProbeServer, tmp_path: Path
+    fresh_world: Callable[..., World], probe: ProbeServer, tmp_path: Path
 ) -> None:
-    world = build_world(healthy=False)
+    world = fresh_world(healthy=False)
     eks = boto3.client("eks")
     for group in ("system", "functions"):
         eks.delete_nodegroup(clusterName="faas-dev-green", nodegroupName=f"faas-dev-green-{group}")
@@ -198,8 +198,7 @@ def test_missing_target_cluster_refused_with_every_problem(
     assert world.weights() == START and lock_txt(world) == []
 
 
-def test_lock_held_refused(moto: Any, probe: ProbeServer, tmp_path: Path) -> None:
-    world = build_world()
+def test_lock_held_refused(world: World, probe: ProbeServer, tmp_path: Path) -> None:
     boto3.client("route53").change_resource_record_sets(
         HostedZoneId=world.zone_id,
         ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": {
@@ -223,14 +222,13 @@ def test_lock_held_refused(moto: Any, probe: ProbeServer, tmp_path: Path) -> Non
     ids=["all-zero", "malformed-set-identifiers"],
 )
 def test_bad_record_state_refused(
-    moto: Any,
+    world: World,
     probe: ProbeServer,
     tmp_path: Path,
     weights: dict[str, int],
     overrides: dict[str, Any],
     expect: str,
 ) -> None:
-    world = build_world()
     world.set_weights(weights, **overrides)
     before = world.weights()
     code, rep = run(probe, tmp_path)
@@ -240,8 +238,7 @@ def test_bad_record_state_refused(
     assert lock_txt(world) == []
 
 
-def test_throttling_is_retried(moto: Any, probe: ProbeServer, tmp_path: Path) -> None:
-    world = build_world()
+def test_throttling_is_retried(world: World, probe: ProbeServer, tmp_path: Path) -> None:
     # moto never throttles, so inject Route 53 errors through botocore's before-call event on
     # every client the session creates: returning a response from the handler short-circuits the
     # HTTP request, and botocore raises the ClientError it would raise for a real 400 answer.
@@ -286,8 +283,7 @@ class Crash(BaseException):
     """Stands for SIGKILL / power loss: not an Exception, so no rollback code runs."""
 
 
-def test_rerun_after_crash_converges(moto: Any, probe: ProbeServer, tmp_path: Path) -> None:
-    world = build_world()
+def test_rerun_after_crash_converges(world: World, probe: ProbeServer, tmp_path: Path) -> None:
 
     def crash() -> None:
         raise Crash
@@ -308,9 +304,8 @@ def test_rerun_after_crash_converges(moto: Any, probe: ProbeServer, tmp_path: Pa
 
 
 def test_rerun_after_crash_rolls_back_to_crashed_runs_start(
-    moto: Any, probe: ProbeServer, tmp_path: Path
+    world: World, probe: ProbeServer, tmp_path: Path
 ) -> None:
-    world = build_world()
 
     def crash() -> None:
         raise Crash
@@ -325,16 +320,15 @@ def test_rerun_after_crash_rolls_back_to_crashed_runs_start(
 
 
 def test_already_active_converges_without_changes(
-    moto: Any, probe: ProbeServer, tmp_path: Path
+    world: World, probe: ProbeServer, tmp_path: Path
 ) -> None:
-    world = build_world(active="green")
+    world.set_weights({"blue": 0, "green": 100})  # what build_world(active="green") ends with
     code, rep = run(probe, tmp_path)
     assert code == 0 and rep["status"] == "already-active"
     assert rep["steps"] == [] and world.weights() == DONE and lock_txt(world) == []
 
 
-def test_dry_run_changes_nothing(moto: Any, probe: ProbeServer, tmp_path: Path) -> None:
-    world = build_world()
+def test_dry_run_changes_nothing(world: World, probe: ProbeServer, tmp_path: Path) -> None:
     code, rep = run(probe, tmp_path, "--dry-run")
     assert code == 0 and rep["status"] == "dry-run"
     assert rep["plan"] == [10, 50, 100]
@@ -343,9 +337,9 @@ def test_dry_run_changes_nothing(moto: Any, probe: ProbeServer, tmp_path: Path) 
 
 
 def test_dry_run_with_a_failing_preflight_shows_the_plan_and_exits_2(
-    moto: Any, probe: ProbeServer, tmp_path: Path
+    fresh_world: Callable[..., World], probe: ProbeServer, tmp_path: Path
 ) -> None:
-    world = build_world(healthy=False)
+    world = fresh_world(healthy=False)
     events: list[tuple[str, dict[str, Any]]] = []
     code, rep = run(probe, tmp_path, "--dry-run", listeners=[lambda n, f: events.append((n, f))])
     assert code == 2 and rep["status"] == "refused"
@@ -356,9 +350,8 @@ def test_dry_run_with_a_failing_preflight_shows_the_plan_and_exits_2(
 
 
 def test_insync_wait_backs_off_then_rolls_back_on_timeout(
-    moto: Any, probe: ProbeServer, tmp_path: Path
+    world: World, probe: ProbeServer, tmp_path: Path
 ) -> None:
-    world = build_world()
     # moto answers INSYNC at once; make GetChange say PENDING for step 1 to exercise the wait.
     pending = {"on": True}
 

@@ -21,12 +21,13 @@ from faas.ops.cutover.aws import Aws
 from faas.ops.cutover.clock import FakeClock
 from faas.ops.cutover.kube import KubeError, connect, eks_token
 from faas.ops.cutover.parity import Function, compare
-from tests.support.cutover_world import ENV, ZONE, World, build_world
+from tests.support.cutover_world import ENV, ZONE, World, world_fixtures
 from tests.support.https_probe import ProbeServer, https_probe_server
 from tests.support.kube_api import KubeServer, KubeWorld, kube_api_server, service
 from tests.support.moto_server import MotoServer, moto_fixtures
 
-moto_process, moto = moto_fixtures()
+moto_process, moto = moto_fixtures(reset=False)
+worlds, world, fresh_world = world_fixtures()
 
 DIGEST = "sha256:" + "a" * 64
 OTHER = "sha256:" + "b" * 64
@@ -95,9 +96,8 @@ def untouched(world: World) -> bool:
 
 
 def test_target_lacking_a_function_is_refused_naming_it(
-    moto: MotoServer, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
+    world: World, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
 ) -> None:
-    world = build_world()
     apis["green"].world.objects = [
         o
         for o in apis["green"].world.objects
@@ -113,9 +113,8 @@ def test_target_lacking_a_function_is_refused_naming_it(
 
 
 def test_target_with_the_function_not_ready_is_refused(
-    moto: MotoServer, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
+    world: World, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
 ) -> None:
-    world = build_world()
     green = apis["green"].world
     green.objects = [
         o for o in green.objects if o["metadata"]["name"] not in ("query", "query-00001")
@@ -130,9 +129,8 @@ def test_target_with_the_function_not_ready_is_refused(
 
 
 def test_parity_holds_and_the_cutover_proceeds(
-    moto: MotoServer, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
+    world: World, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
 ) -> None:
-    world = build_world()
     code, rep, _, seen = run(probe, apis, tmp_path)
     assert code == 0 and rep["status"] == "completed", rep["message"]
     assert all(w == {"blue": 0, "green": 100} for w in world.weights().values())
@@ -160,9 +158,8 @@ def test_parity_holds_and_the_cutover_proceeds(
 
 
 def test_allow_missing_proceeds_and_is_recorded(
-    moto: MotoServer, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
+    world: World, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
 ) -> None:
-    world = build_world()
     apis["green"].world.objects = [
         o for o in apis["green"].world.objects if o["metadata"]["namespace"] != "search"
     ]
@@ -178,9 +175,8 @@ def test_allow_missing_proceeds_and_is_recorded(
 
 
 def test_another_image_on_the_target_is_refused(
-    moto: MotoServer, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
+    world: World, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
 ) -> None:
-    world = build_world()
     green = apis["green"].world
     green.objects = [o for o in green.objects if o["metadata"]["namespace"] != "search"]
     green.add(service("search", "query", OTHER))
@@ -193,9 +189,8 @@ def test_another_image_on_the_target_is_refused(
 
 
 def test_unreachable_api_is_refused_with_the_way_out(
-    moto: MotoServer, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
+    world: World, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
 ) -> None:
-    world = build_world()
     apis["green"].world.sts_endpoint = "http://sts.elsewhere.example"  # every token refused
     code, rep, _, _ = run(probe, apis, tmp_path)
     assert code == 2
@@ -206,9 +201,8 @@ def test_unreachable_api_is_refused_with_the_way_out(
 
 
 def test_skip_parity_is_recorded(
-    moto: MotoServer, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
+    world: World, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
 ) -> None:
-    build_world()
     apis["green"].world.objects = []
     code, rep, out, _ = run(probe, apis, tmp_path, "--skip-parity")
     assert code == 0
@@ -273,9 +267,9 @@ def test_compare_lists_target_only_services_without_refusing() -> None:
 
 
 def test_nothing_is_compared_when_the_other_colour_takes_no_traffic(
-    moto: MotoServer, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
+    world: World, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
 ) -> None:
-    build_world(active="green")
+    world.set_weights({"blue": 0, "green": 100})  # what build_world(active="green") ends with
     apis["blue"].world.objects = []  # blue lacks everything, and serves nobody
     code, rep, _, _ = run(probe, apis, tmp_path)
     assert code == 0 and rep["status"] == "already-active"
@@ -284,10 +278,9 @@ def test_nothing_is_compared_when_the_other_colour_takes_no_traffic(
 
 
 def test_a_colour_with_the_smallest_share_is_still_compared(
-    moto: MotoServer, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
+    world: World, probe: ProbeServer, apis: dict[str, KubeServer], tmp_path: Path
 ) -> None:
     """1 of 100 is still traffic that could be lost: only a share of exactly 0 skips parity."""
-    world = build_world()
     world.set_weights({"blue": 1, "green": 99})
     code, rep, _, _ = run(probe, apis, tmp_path)
     assert code == 0, rep["message"]

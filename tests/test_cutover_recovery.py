@@ -42,12 +42,14 @@ from faas.ops.cutover.records import (
     find_zone,
     list_record_sets,
 )
-from tests.support.cutover_world import BASE, ZONE, World, build_world
+from tests.support.cutover_world import BASE, ZONE, World, world_fixtures
 from tests.support.https_probe import ProbeServer, https_probe_server
-from tests.support.moto_server import MotoServer, aws_env, moto_fixtures
+from tests.support.moto_server import MotoServer, moto_fixtures
 from tests.support.route53_strict import Proxy, strict_route53
 
-moto_process, _per_test_moto = moto_fixtures()
+moto_process, moto = moto_fixtures(reset=False)
+# One environment per module, its zone put back as built before each test.
+worlds, world, fresh_world = world_fixtures()
 
 DMZ, INTERNAL = (n + "." for n in (env_entry_names(BASE)["dmz"], env_entry_names(BASE)["internal"]))
 START = {DMZ: {"blue": 100, "green": 0}, INTERNAL: {"blue": 100, "green": 0}}
@@ -60,31 +62,6 @@ LOCK = cutover_lock_name(ZONE)
 def probe(tmp_path: Path) -> Iterator[ProbeServer]:
     with https_probe_server(tmp_path / "probe") as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def shared_world(moto_process: MotoServer) -> Iterator[World]:
-    """One environment per module (building it is most of a test's time); each test gets its
-    zone back as built (`world`), since a cutover changes nothing else."""
-    moto_process.reset()
-    with aws_env(moto_process):
-        yield build_world()
-
-
-@pytest.fixture
-def world(shared_world: World, moto_process: MotoServer) -> Iterator[World]:
-    with aws_env(moto_process):
-        r53 = boto3.client("route53")
-        rrsets = r53.list_resource_record_sets(HostedZoneId=shared_world.zone_id)
-        txt = [rr for rr in rrsets["ResourceRecordSets"] if rr["Type"] == "TXT"]
-        if txt:
-            r53.change_resource_record_sets(
-                HostedZoneId=shared_world.zone_id,
-                ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": rr}
-                                         for rr in txt]},
-            )  # fmt: skip
-        shared_world.set_weights({"blue": 100, "green": 0})
-        yield shared_world
 
 
 @pytest.fixture

@@ -19,10 +19,11 @@ from faas.ops.demo.local_aws import FAKE_ENV, MotoServer, aws_env, running_moto_
 __all__ = ["FAKE_ENV", "MotoServer", "aws_env", "moto_fixtures", "running_moto_server"]
 
 
-def moto_fixtures(scope: str = "module") -> tuple[object, object]:
+def moto_fixtures(scope: str = "module", reset: bool = True) -> tuple[object, object]:
     """Two pytest fixtures: `moto_process` (one server per `scope`) and `moto` (per test: state
     reset, this process's boto3 pointed at the server). Bind both in a test module:
-    `moto_process, moto = moto_fixtures()`.
+    `moto_process, moto = moto_fixtures()`. `reset=False` keeps the state between tests, for a
+    module that puts back what its tests change (tests/support/cutover_world.py `Worlds`).
     """
 
     @pytest.fixture(scope=scope, name="moto_process")  # type: ignore[call-overload]
@@ -32,7 +33,8 @@ def moto_fixtures(scope: str = "module") -> tuple[object, object]:
 
     @pytest.fixture(name="moto")
     def _per_test(moto_process: MotoServer) -> Iterator[MotoServer]:
-        moto_process.reset()
+        if reset:
+            moto_process.reset()
         with aws_env(moto_process):
             yield moto_process
 
