@@ -35,6 +35,8 @@ from urllib.parse import urlsplit
 
 import boto3
 
+from faas.ops.demo.serving import serving
+
 NS = "{https://route53.amazonaws.com/doc/2013-04-01/}"
 _RRSET_PATH = re.compile(r"^/2013-04-01/hostedzone/([^/]+)/rrset/?$")
 _CHANGE_PATH = "/2013-04-01/change/"
@@ -218,16 +220,6 @@ def strict_route53(upstream: str) -> Iterator[Proxy]:
         do_GET = do_POST = do_DELETE = do_PUT = _handle
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
     proxy = Proxy(endpoint=f"http://127.0.0.1:{server.server_address[1]}")
-    # A short poll interval makes shutdown() prompt (0.5 s by default, paid at every teardown).
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    thread.start()
-    try:
+    with serving(server):
         yield proxy
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)

@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from faas.ops.demo.serving import serving
+
 
 def self_signed(names: list[str], ips: tuple[str, ...] = ()) -> tuple[bytes, bytes]:
     """(certificate PEM, private key PEM) valid for `names` and `ips` for one day."""
@@ -104,16 +106,5 @@ def https_probe_server(tmp: Path) -> Iterator[ProbeServer]:
     httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
     probe = ProbeServer(httpd, cert_path)
     httpd.RequestHandlerClass = _handler(probe)
-    httpd.daemon_threads = True
-    # serve_forever checks for shutdown() once per poll interval (0.5 s by default), paid again
-    # at every teardown; a short select timeout makes shutdown prompt.
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    thread.start()
-    try:
+    with serving(httpd):
         yield probe
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)

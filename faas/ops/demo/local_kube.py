@@ -29,6 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from faas.ops.demo.serving import serving
+
 from .local_aws import FAKE_ENV
 from .local_https import self_signed
 
@@ -242,16 +244,7 @@ def kube_api_server(world: KubeWorld, folder: Path) -> Iterator[KubeServer]:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(folder / "cert.pem", folder / "key.pem")
     httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
-    # A short poll interval makes shutdown() prompt (0.5 s by default, paid at every teardown).
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    thread.start()
-    try:
+    with serving(httpd):
         yield KubeServer(
             world, f"https://127.0.0.1:{httpd.server_address[1]}", str(folder / "cert.pem")
         )
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
