@@ -6,7 +6,6 @@ code asks for is recorded instead of slept, so the suite never sleeps for real.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import signal
@@ -18,9 +17,8 @@ import boto3
 import pytest
 
 from components.naming import cutover_lock_name, cutover_state_name, env_entry_names
-from faas.ops.cutover import cli
 from faas.ops.cutover.clock import FakeClock
-from tests.support.cutover_world import BASE, ZONE, World, world_fixtures
+from tests.support.cutover_world import BASE, ZONE, World, run_cutover, world_fixtures
 from tests.support.https_probe import ProbeServer, https_probe_server, self_signed
 from tests.support.moto_server import moto_fixtures
 
@@ -45,19 +43,7 @@ def run(
     clock: FakeClock | None = None,
     listeners: list[Any] | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    report = tmp_path / "report.json"
-    argv = [
-        "--env", "dev", "--to", "green", "--zone", ZONE, "--region", "us-east-1",
-        "--soak", "0", "--probe-url", probe.url, "--env-probe-url", probe.url,
-        "--probe-ca", probe.cafile, "--yes", "--operator", "tester@ci", "--report", str(report),
-        "--skip-parity",  # parity has its own scenarios: tests/test_cutover_parity.py
-        *extra,
-    ]  # fmt: skip
-    code = cli.main(
-        argv, clock=clock or FakeClock(), listeners=listeners, stdout=io.StringIO(),
-        stderr=io.StringIO(),
-    )  # fmt: skip
-    return code, json.loads(report.read_text())
+    return run_cutover(probe, tmp_path / "report.json", *extra, clock=clock, listeners=listeners)
 
 
 def lock_txt(world: World) -> list[str]:

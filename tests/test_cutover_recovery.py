@@ -9,7 +9,6 @@ proxy in front of the moto server (moto accepts a second CREATE of the lock reco
 from __future__ import annotations
 
 import io
-import json
 import os
 import signal
 import threading
@@ -21,7 +20,6 @@ import boto3
 import pytest
 
 from components.naming import cutover_lock_name, cutover_state_name, env_entry_names
-from faas.ops.cutover import cli
 from faas.ops.cutover import lock as lock_module
 from faas.ops.cutover.clock import FakeClock
 from faas.ops.cutover.lock import (
@@ -42,7 +40,7 @@ from faas.ops.cutover.records import (
     find_zone,
     list_record_sets,
 )
-from tests.support.cutover_world import BASE, ZONE, World, world_fixtures
+from tests.support.cutover_world import BASE, ZONE, World, run_cutover, world_fixtures
 from tests.support.https_probe import ProbeServer, https_probe_server
 from tests.support.moto_server import MotoServer, moto_fixtures
 from tests.support.route53_strict import Proxy, strict_route53
@@ -83,18 +81,11 @@ def run(
     soak: str | None = "0",
     operator: str = "tester@ci",
 ) -> tuple[int, dict[str, Any]]:
-    argv = [
-        "--env", "dev", "--to", "green", "--zone", ZONE, "--region", "us-east-1",
-        "--probe-url", probe.url, "--env-probe-url", probe.url, "--probe-ca", probe.cafile,
-        "--yes", "--operator", operator, "--report", str(report), "--skip-parity",
-        "--probe-count", "1",  # the probes have their own tests (tests/test_cutover_probe.py)
-        *(["--soak", soak] if soak is not None else []), *extra,
-    ]  # fmt: skip
-    code = cli.main(
-        argv, clock=clock or FakeClock(), listeners=listeners, stdout=io.StringIO(),
-        stderr=io.StringIO(),
+    # One probe per step: the probes have their own tests (tests/test_cutover_probe.py).
+    return run_cutover(
+        probe, report, "--probe-count", "1", *extra, clock=clock, listeners=listeners, soak=soak,
+        operator=operator,
     )  # fmt: skip
-    return code, json.loads(report.read_text())
 
 
 def on(event: str, action: Any, step: str | None = None) -> Any:
@@ -265,14 +256,8 @@ def test_a_terminal_sees_a_live_line_while_a_change_is_pending_and_while_it_soak
     """An operator at a terminal watches the INSYNC wait and the soak move, not a silent pause."""
     route53.pending_polls = 2  # the first change stays PENDING for two polls
     err = Terminal()
-    argv = [
-        "--env", "dev", "--to", "green", "--zone", ZONE, "--region", "us-east-1",
-        "--probe-url", probe.url, "--env-probe-url", probe.url, "--probe-ca", probe.cafile,
-        "--yes", "--operator", "tester@ci", "--report", str(tmp_path / "r.json"),
-        "--skip-parity", "--probe-count", "1", "--soak", "2",
-    ]  # fmt: skip
-    code = cli.main(argv, clock=FakeClock(), stdout=io.StringIO(), stderr=err)
-    assert code == 0
+    code, rep = run_cutover(probe, tmp_path / "r.json", "--probe-count", "1", soak="2", stderr=err)
+    assert code == 0, rep["message"]
     live = [part.split("[")[0].strip() for part in err.getvalue().split("\r")[1:]]
     soaks = [f"step {n}: soaking" for n in (1, 1, 2, 2, 3, 3)]
     assert live == ["step 1: waiting for INSYNC"] * 2 + soaks

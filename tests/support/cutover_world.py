@@ -10,12 +10,17 @@ its own; the shared world is then built again for the next test that wants it.
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import boto3
 import pytest
 
+from faas.ops.cutover import cli
+from faas.ops.cutover.clock import FakeClock
 from faas.ops.demo.local_aws import MotoServer
 from faas.ops.demo.world import Shape, World, build_world
 
@@ -24,7 +29,36 @@ ENV = SHAPE.env
 BASE = SHAPE.base_domain
 ZONE = SHAPE.zone
 
-__all__ = ["BASE", "ENV", "SHAPE", "ZONE", "World", "Worlds", "build_world", "world_fixtures"]
+__all__ = [
+    "BASE", "ENV", "SHAPE", "ZONE", "World", "Worlds", "build_world", "run_cutover",
+    "world_fixtures",
+]  # fmt: skip
+
+
+def run_cutover(
+    probe: Any,
+    report: Path,
+    *extra: str,
+    clock: FakeClock | None = None,
+    listeners: list[Any] | None = None,
+    soak: str | None = "0",
+    operator: str = "tester@ci",
+    stderr: TextIO | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """`faas cutover` in-process on the world: dev to green with `--yes`, probing `probe` (a
+    local HTTPS server) for both URLs, parity skipped (tests/test_cutover_parity.py has it);
+    `soak=None` leaves the soak at its default. Returns the exit code and the written report."""
+    argv = [
+        "--env", ENV, "--to", "green", "--zone", ZONE, "--region", SHAPE.region,
+        "--probe-url", probe.url, "--env-probe-url", probe.url, "--probe-ca", probe.cafile,
+        "--yes", "--operator", operator, "--report", str(report), "--skip-parity",
+        *(["--soak", soak] if soak is not None else []), *extra,
+    ]  # fmt: skip
+    code = cli.main(
+        argv, clock=clock or FakeClock(), listeners=listeners, stdout=io.StringIO(),
+        stderr=stderr or io.StringIO(),
+    )  # fmt: skip
+    return code, json.loads(report.read_text())
 
 
 def _record_sets(world: World) -> dict[tuple[str, str, str], dict[str, Any]]:
