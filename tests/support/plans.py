@@ -11,7 +11,9 @@ needs a stack plans it under a file lock and pickles both documents into the ses
 directory (`CACHE_ENV`, made by tests/conftest.py); the others load the file. A cached plan is
 keyed by a hash of everything that decides it (the program's sources, the policy configs, the
 stack files of the folder the plan reads), so a test that plans other stack files
-(`FAAS_STACKS_DIR`) or edits a source gets its own plan, never a stale one. Without the
+(`FAAS_STACKS_DIR`) gets its own plan. The sources are hashed once per process (a mutation run
+forks a process per mutant, with a directory of its own), so the program's code is taken as
+fixed for a test process's life. Without the
 directory (a test module run outside this suite's conftest) each process plans for itself.
 """
 
