@@ -13,7 +13,7 @@ import pytest
 from botocore.config import Config
 
 from components.naming import state_bucket_name, state_key_alias
-from faas.ops import bootstrap
+from faas.ops import aws_session, bootstrap
 from tests.support.moto_server import MotoServer, moto_fixtures
 
 moto_process, moto = moto_fixtures()
@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def clients() -> tuple[Any, Any]:
-    s = boto3.session.Session(region_name=REGION)
+    s = aws_session.session(REGION)
     return s.client("s3", config=Config(retries={"max_attempts": 1})), s.client("kms")
 
 

@@ -84,13 +84,12 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         return inputs.refuse("bootstrap", problems)
 
-    import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from faas.ops import bootstrap
+    from faas.ops import aws_session, bootstrap
 
-    session = boto3.session.Session(region_name=args.region)
+    session = aws_session.session(args.region)
     # botocore's standard retry mode backs off on throttling; bootstrap makes a dozen calls.
     cfg = Config(retries={"mode": "standard", "max_attempts": 8})
     b = bootstrap.Bootstrap(

@@ -29,6 +29,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from faas.ops import aws_session
+
 from .clock import Clock
 
 # Error codes that mean "try again later", not "your request is wrong".
@@ -140,7 +142,7 @@ class Aws:
         rng: random.Random | None = None,
         log: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
-        self._session = session or boto3.session.Session(region_name=region)
+        self._session = session or aws_session.session(region)
         self._clock = clock
         self._clients: dict[str, Any] = {}
         self._max_attempts = max_attempts

@@ -118,10 +118,10 @@ def execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return exitcodes.REFUSED
     try:
         env = _environment(args)
-        from .local_aws import MotoMissing, moto_binary
+        from .local_aws import MotoMissing, moto_command
 
         try:
-            moto_binary()
+            moto_command()
         except MotoMissing as exc:
             raise Refused(str(exc)) from None
     except Refused as exc:

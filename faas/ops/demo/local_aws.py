@@ -9,8 +9,8 @@ also asked to die with its parent (`PR_SET_PDEATHSIG`), so a killed demo leaves 
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,7 +20,6 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 # The fake credentials moto accepts; they never leave loopback.
 FAKE_ENV = {
@@ -35,7 +34,7 @@ DROP = ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CA
 
 
 class MotoMissing(Exception):
-    """No `moto_server` next to this interpreter or on PATH: the dev extra is not installed."""
+    """moto is not installed beside this interpreter: the dev extra is not installed."""
 
 
 def free_port() -> int:
@@ -62,18 +61,15 @@ class MotoServer:
             resp.read()
 
 
-def moto_binary() -> str:
-    """The console script beside the running interpreter (the project's .venv), else PATH."""
-    candidate = Path(sys.executable).with_name("moto_server")
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("moto_server")
-    if not found:
+def moto_command() -> list[str]:
+    """moto's server run by this interpreter (the project's .venv) through `moto_main`, which
+    starts it with settings that only make it answer faster."""
+    if importlib.util.find_spec("moto") is None:
         raise MotoMissing(
             "moto_server not found: the local AWS API comes with the dev extra "
             "(`pip install -e '.[dev]'`, or `make .venv/.installed`)"
         )
-    return found
+    return [sys.executable, "-m", "faas.ops.demo.moto_main"]
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
@@ -90,7 +86,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 def running_moto_server(startup_timeout: float = 30.0) -> Iterator[MotoServer]:
     port = free_port()
     proc = subprocess.Popen(
-        [moto_binary(), "-H", "127.0.0.1", "-p", str(port)],
+        [*moto_command(), "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
