@@ -8,6 +8,7 @@ Elsewhere these tests skip and say so; they never install anything themselves.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import subprocess
@@ -19,7 +20,14 @@ import pytest
 from policies.check import check_document
 from policies.checkov.convert import convert_document
 from policies.checkov.report import format_merged, merged_report
-from policies.checkov.runner import installed, pinned_requirement, scan, scan_all, venv_path
+from policies.checkov.runner import (
+    _checkov_args,
+    installed,
+    pinned_requirement,
+    read_results,
+    scan_all,
+    venv_path,
+)
 from policies.checkov.skips import DEFAULT, apply_skips, load_skips, stale
 from tests.support.plans import document as plan  # what `faas plan --json` writes
 
@@ -59,10 +67,18 @@ def _checkov_present():
 
 
 @pytest.fixture(scope="module")
-def results():
+def scanned():
+    """The six stacks and the small fixture, scanned together: one import of checkov, one forked
+    scan per document, one per core at a time (policies/checkov/fork_scans.py)."""
+    docs = [plan(s) for s in STACKS] + [json.loads(FIXTURE.read_text())]
+    return scan_all(docs)
+
+
+@pytest.fixture(scope="module")
+def results(scanned):
     skips = load_skips(DEFAULT)
-    scanned = scan_all([plan(s) for s in STACKS])  # one checkov process per core at once
-    return skips, {s: apply_skips(r, skips) for s, r in zip(STACKS, scanned, strict=True)}
+    by_stack = zip(STACKS, scanned[: len(STACKS)], strict=True)
+    return skips, {s: apply_skips(r, skips) for s, r in by_stack}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -139,8 +155,28 @@ def test_merged_json_has_pack_and_checkov_on_one_resource(results):
     assert format_merged(report).splitlines()[-1].endswith(": PASS")
 
 
-def test_unknowns_are_deferred_not_judged():
-    result = scan(json.loads(FIXTURE.read_text()))
+def test_a_forked_scan_finds_what_the_checkov_command_finds(scanned, tmp_path):
+    # the fork driver runs checkov's own `Checkov(argv).run()`; its findings are the console
+    # script's, run as a process of its own on the same files (the order of a check's evaluated
+    # keys is a set's, so it is compared sorted)
+    conversion = convert_document(json.loads(FIXTURE.read_text()))
+    proc = subprocess.run(
+        [str(installed()), *_checkov_args(conversion, tmp_path)],
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "LOG_LEVEL": "ERROR"},
+    )  # fmt: skip
+    by_command = read_results(json.loads(proc.stdout), conversion)
+
+    def norm(findings):
+        return sorted(
+            repr(dataclasses.replace(f, evaluated_keys=tuple(sorted(f.evaluated_keys))))
+            for f in findings
+        )
+
+    assert by_command and norm(scanned[-1].findings) == norm(by_command)
+
+
+def test_unknowns_are_deferred_not_judged(scanned):
+    result = scanned[-1]
     by = {(f.check_id, f.resource): f for f in result.findings}
     image = by[("CKV_K8S_43", "Deployment.faas-smoke.smoke")]
     assert image.status == "deferred" and "containers/[0]/image" in image.reason
@@ -158,20 +194,12 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_cli_end_to_end_passes_the_shipped_prod_plan(tmp_path):
-    preview = tmp_path / "prod.json"
-    preview.write_text(json.dumps(plan("prod")))
-    out = tmp_path / "report.json"
-    proc = _cli(str(preview), "--json", str(out))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    report = json.loads(out.read_text())
-    assert report["ok"] and report["summary"]["checkov"]["failed"] == 0
-    assert report["summary"]["pack"]["mandatory"] == 0
-    assert proc.stdout.splitlines()[-1].endswith(": PASS")
-
-
-def test_cli_end_to_end_json_merges_pack_and_checkov(tmp_path):
-    """A prod plan whose query logs keep 30 days: the pack and checkov both flag the group."""
+def test_cli_end_to_end_passes_the_shipped_prod_plan_and_fails_a_changed_one(tmp_path):
+    """Two documents in one run (as `make plan CHECKOV=1` passes three): the shipped prod plan
+    passes; a copy whose query logs keep 30 days fails, the pack and checkov both flagging the
+    group; the run exits 1 and writes both reports."""
+    shipped = tmp_path / "prod.json"
+    shipped.write_text(json.dumps(plan("prod")))
     doc = copy.deepcopy(plan("prod"))
     (group,) = [
         s
@@ -179,20 +207,26 @@ def test_cli_end_to_end_json_merges_pack_and_checkov(tmp_path):
         if s["urn"].endswith("aws:cloudwatch/logGroup:LogGroup::faas-prod-query-logs-group")
     ]
     group["newState"]["inputs"]["retentionInDays"] = 30
-    preview = tmp_path / "prod-30-days.json"
-    preview.write_text(json.dumps(doc))
+    changed = tmp_path / "prod-30-days.json"
+    changed.write_text(json.dumps(doc))
     out = tmp_path / "report.json"
-    proc = _cli(str(preview), "--json", str(out))
-    assert proc.returncode == 1, proc.stderr
-    report = json.loads(out.read_text())
-    assert report["summary"]["pack"]["mandatory"] == 1
-    assert report["summary"]["checkov"]["failed"] == 1
-    merged = next(r for r in report["resources"] if r["urn"] == group["urn"])
+    proc = _cli(str(shipped), str(changed), "--json", str(out))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    passed, failed = json.loads(out.read_text())["reports"]
+
+    assert passed["ok"] and passed["summary"]["checkov"]["failed"] == 0
+    assert passed["summary"]["pack"]["mandatory"] == 0
+
+    assert not failed["ok"]
+    assert failed["summary"]["pack"]["mandatory"] == 1
+    assert failed["summary"]["checkov"]["failed"] == 1
+    merged = next(r for r in failed["resources"] if r["urn"] == group["urn"])
     assert [(v["rule"], v["level"]) for v in merged["pack"] if not v["deferred"]] == [
         ("log-group-retention-minimum", "mandatory")
     ]
     assert [(c["check_id"], c["status"]) for c in merged["checkov"]] == [("CKV_AWS_338", "failed")]
-    assert proc.stdout.splitlines()[-1].endswith(": FAIL")
+    verdicts = [ln for ln in proc.stdout.splitlines() if ln.endswith((": PASS", ": FAIL"))]
+    assert [v.rsplit(": ", 1)[1] for v in verdicts] == ["PASS", "FAIL"]
 
 
 # --- `faas check --checkov`: the same merged report from the platform's command ---

@@ -13,10 +13,8 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import tomllib
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv-checkov"
 VENV_ENV = "FAAS_CHECKOV_VENV"  # another location, e.g. a CI cache directory
 FRAMEWORKS = ("terraform_plan", "kubernetes")
+FORK_SCANS = Path(__file__).with_name("fork_scans.py")  # run by the checkov environment
 
 
 class CheckovUnavailable(RuntimeError):
@@ -216,8 +215,8 @@ def read_results(reports: Any, conversion: Conversion) -> list[Finding]:
     return findings
 
 
-def run_checkov(exe: Path, conversion: Conversion, workdir: Path) -> tuple[Any, str]:
-    """Run checkov on a conversion's files in `workdir`; (parsed JSON output, version)."""
+def _checkov_args(conversion: Conversion, workdir: Path) -> list[str]:
+    """Write a conversion's files into `workdir`; checkov's arguments to scan them."""
     plan = workdir / "tfplan.json"
     plan.write_text(json.dumps(conversion.tf_plan, indent=1))
     files = [str(plan)]
@@ -225,51 +224,84 @@ def run_checkov(exe: Path, conversion: Conversion, workdir: Path) -> tuple[Any, 
         manifests = workdir / "manifests.yaml"
         manifests.write_text(yaml.safe_dump_all(conversion.manifests, sort_keys=False))
         files.append(str(manifests))
-    cmd = [str(exe), "--framework", *FRAMEWORKS, "-o", "json", "--soft-fail", "--skip-download"]
-    for f in files:
-        cmd += ["-f", f]
     # no call home: nothing is uploaded without an API key; --skip-download keeps it offline
-    env = {**os.environ, "LOG_LEVEL": "ERROR"}
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env, cwd=workdir)
+    args = ["--framework", *FRAMEWORKS, "-o", "json", "--soft-fail", "--skip-download"]
+    for f in files:
+        args += ["-f", f]
+    return args
+
+
+def _checkov_output(workdir: Path, code: int) -> tuple[Any, str]:
+    """(checkov's parsed JSON report, its version) from what a scan wrote into `workdir`."""
+    out = (workdir / "stdout.txt").read_text() if (workdir / "stdout.txt").exists() else ""
     try:
-        out = json.loads(proc.stdout)
+        parsed = json.loads(out)
     except json.JSONDecodeError as exc:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-10:])
-        raise CheckovFailed(
-            f"checkov exited {proc.returncode} without a JSON report:\n{tail}"
-        ) from exc
-    reports = out if isinstance(out, list) else [out]
+        err = (workdir / "stderr.txt").read_text() if (workdir / "stderr.txt").exists() else ""
+        tail = "\n".join((err or out).strip().splitlines()[-10:])
+        raise CheckovFailed(f"checkov exited {code} without a JSON report:\n{tail}") from exc
+    reports = parsed if isinstance(parsed, list) else [parsed]
     version = next(
         (str(r.get("summary", {}).get("checkov_version")) for r in reports if r.get("summary")),
         "?",
     )
-    return out, version
+    return parsed, version
+
+
+def run_checkov(
+    exe: Path, conversions: Sequence[Conversion], workdirs: Sequence[Path], jobs: int
+) -> list[tuple[Any, str, float]]:
+    """checkov on each conversion (its files go into its own workdir), up to `jobs` at once, for
+    one import of checkov: `fork_scans.py` forks a scan per conversion from a process that has
+    loaded checkov. Returns (parsed JSON output, version, seconds) per conversion."""
+    scans = [
+        {"cwd": str(w), "argv": _checkov_args(c, w)}
+        for c, w in zip(conversions, workdirs, strict=True)
+    ]
+    env = {**os.environ, "LOG_LEVEL": "ERROR"}
+    cmd = [str(exe.with_name("python")), str(FORK_SCANS), str(jobs)]
+    try:
+        proc = subprocess.run(
+            cmd, input=json.dumps(scans), capture_output=True, text=True, env=env,
+            timeout=900 * len(scans),
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise CheckovFailed(f"checkov did not run: {exc}") from None
+    try:
+        done = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (json.JSONDecodeError, IndexError):
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-10:])
+        raise CheckovFailed(f"checkov exited {proc.returncode} before scanning:\n{tail}") from None
+    return [
+        (*_checkov_output(w, d["code"]), float(d["seconds"]))
+        for w, d in zip(workdirs, done, strict=True)
+    ]
 
 
 def scan(doc: Mapping[str, Any], exe: Path | None = None) -> CheckovResult:
     """Convert a preview document, run checkov on it, and read its findings (skips not applied)."""
-    conversion = convert_document(doc)
-    exe = exe or ensure_checkov()
-    start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="faas-checkov-") as tmp:
-        out, version = run_checkov(exe, conversion, Path(tmp))
-    findings = read_results(out, conversion)
-    return CheckovResult(version, findings, conversion, seconds=time.monotonic() - start)
+    return scan_all([doc], exe)[0]
 
 
 def scan_all(
     docs: Sequence[Mapping[str, Any]], exe: Path | None = None, jobs: int | None = None
 ) -> list[CheckovResult]:
-    """`scan` of several documents, in the order given, with up to `jobs` checkov processes at
-    once (default: one per core; each scan is its own process, so threads only wait on them).
-    A failure names the document's stack."""
+    """`scan` of several documents, in the order given, with up to `jobs` scans at once (default:
+    one per core) and checkov imported once for all of them. A failure names the document's
+    stack."""
+    conversions = [convert_document(doc) for doc in docs]
     exe = exe or ensure_checkov()
-
-    def one(doc: Mapping[str, Any]) -> CheckovResult:
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    with tempfile.TemporaryDirectory(prefix="faas-checkov-") as tmp:
+        workdirs = [Path(tmp) / str(i) for i in range(len(docs))]
+        for w in workdirs:
+            w.mkdir()
         try:
-            return scan(doc, exe)
+            outputs = run_checkov(exe, conversions, workdirs, jobs)
         except CheckovFailed as exc:
-            raise CheckovFailed(f"{doc.get('stack') or 'preview document'}: {exc}") from None
-
-    with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
-        return list(pool.map(one, docs))
+            names = ", ".join(str(d.get("stack") or "preview document") for d in docs)
+            raise CheckovFailed(f"{names}: {exc}") from None
+    return [
+        CheckovResult(version, read_results(out, conversion), conversion, seconds=seconds)
+        for (out, version, seconds), conversion in zip(outputs, conversions, strict=True)
+    ]
