@@ -43,7 +43,7 @@ checkov: $(STAMP)
 ## module whole on one worker (its module-scoped moto server, fresh copy or world is built once).
 TEST_WORKERS ?= auto
 test: $(STAMP) lint
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## mutation: mutation testing of the modules where a silent regression costs most (slow: not part
 ## of `make test`; docs/testing.md); scores and survivors in build/mutation/report.{md,json}.

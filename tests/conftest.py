@@ -15,6 +15,7 @@ import tempfile
 
 import pytest
 
+from tests.support.moto_server import moto_worker_server  # noqa: F401  (a session fixture)
 from tests.support.plans import CACHE_ENV, shared_plan_documents
 
 
@@ -36,18 +37,25 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _DIR = pytest.StashKey[str]()
 
 # The longest test modules (by `--durations`), scheduled first: `make test` hands whole modules to
-# the workers in collection order (`--dist loadfile`), and a long module started last leaves the
+# the workers in collection order (`--dist loadfile --no-loadscope-reorder`; without the second,
+# xdist would order them by their number of tests), and a long module started last leaves the
 # other workers idle at the end. Only the order changes; a module missing here runs in its place.
 FIRST = (
-    "test_docs_commands.py",
     "test_checkov_scan.py",  # skipped without .venv-checkov; in CI six real scans
+    "test_docs_commands.py",
+    "test_cutover_recovery.py",
     "test_cutover_flow.py",
     "test_contract_properties.py",
-    "test_cutover_parity.py",
-    "test_plan_cli.py",
-    "test_cutover_recovery.py",
-    "test_bootstrap.py",
     "test_demo.py",
+    "test_cutover_parity.py",
+    "test_ci_pipelines.py",
+    "test_bad_input_cutover.py",
+    "test_house_rules.py",
+    "test_plan_batch.py",
+    "test_ci_select.py",
+    "test_plan_cli.py",
+    "test_cutover_cli.py",
+    "test_bootstrap.py",
 )
 
 

@@ -67,3 +67,37 @@ def test_sdk_modules_are_the_ones_a_plan_loads():
     parents = {m.rsplit(".", 1)[0] for m in wanted}
     assert wanted <= loaded
     assert loaded - wanted <= parents
+
+
+# In a fresh process, under a time limit: without the fix it waits forever, and a hung test would
+# hold its whole worker. The worker's garbage collection stands for any that finds the loop the
+# worker inherited unreferenced.
+AFTER_A_PARALLEL_PLAN = """
+import asyncio, gc, time
+from components.config.stackfile import stacks_dir
+from faas.plan import plan_documents
+from faas.plan.batch import plan_stacks
+
+def collect(stack):
+    gc.collect()
+    return stack
+
+plan_documents("dev-blue")  # this process's loop, with its executor, exists now
+assert plan_stacks(["dev-blue", "dev-green"], stacks_dir(), collect, jobs=2) == [
+    "dev-blue", "dev-green"]
+loop = asyncio.get_event_loop()
+loop.run_until_complete(loop.run_in_executor(None, time.sleep, 0.2))
+plan_documents("dev-green")
+print("planned again")
+"""
+
+
+def test_this_process_plans_again_after_a_parallel_plan():
+    """A worker's copy of this process's event loop is never closed: closing it would take this
+    process's wake-up pipe out of the epoll instance both share, and the next plan here (the
+    executor's answer arriving while the loop waits) would wait forever."""
+    proc = subprocess.run(
+        [sys.executable, "-c", AFTER_A_PARALLEL_PLAN],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0 and proc.stdout.strip() == "planned again", proc.stderr

@@ -14,6 +14,7 @@ default in a process that runs other threads (see `plan_stacks`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import os
 import threading
@@ -131,9 +132,19 @@ def _colours(env: str, where: Path) -> list[str]:
     return [naming.stack_name(env, c) for c in naming.COLORS]
 
 
+_INHERITED: list[asyncio.AbstractEventLoop] = []
+
+
 def _fresh_loop() -> None:
-    # The parent's event loop (its selector, its executor's threads) does not survive a fork:
-    # each worker runs the SDK on its own.
+    """In a worker, before its first job: an event loop of its own for the SDK.
+
+    The parent's loop does not survive a fork (its executor's threads stay behind), yet it must
+    not be closed here either: its epoll instance is shared with the parent, and closing the loop
+    (which garbage collection does to an unreferenced one) unregisters the parent's wake-up pipe
+    from it, so that the parent's next plan waits forever for its executor. So the worker keeps
+    it, untouched, for its whole life (docs/performance.md)."""
+    with contextlib.suppress(RuntimeError):  # no loop in the parent: nothing shared
+        _INHERITED.append(asyncio.get_event_loop_policy().get_event_loop())
     asyncio.set_event_loop(asyncio.new_event_loop())
 
 
