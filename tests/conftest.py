@@ -71,3 +71,15 @@ def shared_plans(monkeypatch: pytest.MonkeyPatch) -> None:
     import faas.plan
 
     monkeypatch.setattr(faas.plan, "plan_documents", shared_plan_documents)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What a test process has loaded by now (pytest, the SDK, moto's and boto3's models: most of
+    its heap) is kept out of the cyclic collector's scans, which otherwise walk all of it again
+    on every full collection, and collections run less often (about 4 % of the suite's CPU time
+    on 2 workers). The planner's own runs turn the collector off (docs/performance.md)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
