@@ -66,7 +66,7 @@ def moto_command() -> list[str]:
     starts it with settings that only make it answer faster."""
     if importlib.util.find_spec("moto") is None:
         raise MotoMissing(
-            "moto_server not found: the local AWS API comes with the dev extra "
+            "moto is not installed: the local AWS API (moto_server) comes with the dev extra "
             "(`pip install -e '.[dev]'`, or `make .venv/.installed`)"
         )
     return [sys.executable, "-m", "faas.ops.demo.moto_main"]

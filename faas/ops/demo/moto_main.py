@@ -1,5 +1,6 @@
 """`moto_server` as the local AWS API runs it: moto's own server, started with three settings that
-change how fast it answers, never what it answers (docs/performance.md, "The local AWS API").
+change how fast it answers, never what it answers (docs/testing.md, "How long
+`make test` takes").
 
 - moto 5.2.5 checks every EKS role ARN (CreateCluster, CreateNodegroup) against the AWS
   partitions by building a new boto3 Session and parsing botocore's endpoints file again, about
