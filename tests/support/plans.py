@@ -7,14 +7,15 @@ preview would not know yet is the unknown sentinel (faas/plan/unknowns.py): for 
 reads the documents (the policy check, checkov, the report, the plan format).
 
 Shared between the processes of one session (pytest-xdist's workers): the first process that
-needs a stack plans it under a file lock and pickles both documents into the session's cache
-directory (`CACHE_ENV`, made by tests/conftest.py); the others load the file. A cached plan is
-keyed by a hash of everything that decides it (the program's sources, the policy configs, the
-stack files of the folder the plan reads), so a test that plans other stack files
-(`FAAS_STACKS_DIR`) gets its own plan. The sources are hashed once per process (a mutation run
-forks a process per mutant, with a directory of its own), so the program's code is taken as
-fixed for a test process's life. Without the
-directory (a test module run outside this suite's conftest) each process plans for itself.
+needs a stack plans its whole environment (the colours first, whose runs the environment's plan
+then reads its exports from) under a file lock and pickles both documents of each into the
+session's cache directory (`CACHE_ENV`, made by tests/conftest.py); the others load the files.
+A cached plan is keyed by a hash of everything that decides it (the program's sources, the
+policy configs, the stack files of the folder the plan reads), so a test that plans other stack
+files (`FAAS_STACKS_DIR`) gets its own plan. The sources are hashed once per process (a mutation
+run forks a process per mutant, with a directory of its own), so the program's code is taken as
+fixed for a test process's life. Without the directory (a test module run outside this suite's
+conftest) each process plans for itself.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from components.config.stackfile import stacks_dir
+from components import naming
+from components.config.stackfile import read_stack_file, stacks_dir
 from faas.plan import plan_documents
 
 CACHE_ENV = "FAAS_TEST_PLAN_CACHE"
@@ -59,22 +61,38 @@ def _key(stack: str) -> str:
     return h.hexdigest()[:32]
 
 
+def _environment(stack: str) -> list[str]:
+    """The stacks planned together with `stack`: its environment's colours, then the environment
+    (those with stack files, and `stack` itself in any case). An environment's plan reads its
+    colours' exports from their runs, which the colours' own plans have just made and left
+    (`faas.plan.run` keeps the latest run per stack), so the environment costs one run, not
+    three."""
+    env, _ = naming.parse_stack_name(stack)
+    folder = stacks_dir()
+    group = [naming.stack_name(env, c) for c in naming.COLORS] + [env]
+    return [s for s in group if s == stack or read_stack_file(s, folder) is not None]
+
+
 @cache
 def _planned(stack: str, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
     where = os.environ.get(CACHE_ENV)
     if not where:
         return plan_documents(stack)
+    env, _ = naming.parse_stack_name(stack)
     path = Path(where) / f"{stack}-{key}.pickle"
-    with open(path.with_suffix(".lock"), "w") as lock:
-        # Only one process plans a stack; the others wait here and then read its file.
+    with open(Path(where) / f"{env}.lock", "w") as lock:
+        # Only one process plans an environment; the others wait here and then read its files.
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if path.exists():
-            return pickle.loads(path.read_bytes())
-        both = plan_documents(stack)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(both, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(path)
-        return both
+        if not path.exists():
+            for other in _environment(stack):
+                done = Path(where) / f"{other}-{_key(other)}.pickle"
+                if done.exists():
+                    continue
+                both = plan_documents(other)
+                tmp = done.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_bytes(pickle.dumps(both, protocol=pickle.HIGHEST_PROTOCOL))
+                tmp.replace(done)
+        return pickle.loads(path.read_bytes())
 
 
 def _both(stack: str) -> tuple[dict[str, Any], dict[str, Any]]:
