@@ -9,6 +9,8 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from components.config.stackfile import stacks_dir
 from faas.plan import plan_documents
 from faas.plan.batch import SDK_MODULES, plan_stacks
@@ -46,61 +48,56 @@ def test_by_default_no_fork_beside_other_threads():
     assert pids == [os.getpid(), os.getpid()]
 
 
-def test_sdk_modules_are_the_ones_a_plan_loads():
-    """What is loaded before forking (and what the benchmark's floor imports) is exactly what
-    planning the dev environment's three stacks loads; in a fresh process."""
-    code = (
-        "import json, os, sys, types\n"
-        "from faas.plan import plan_documents\n"
-        "plan_documents('dev')\n"
-        "print(json.dumps(sorted(m for m, mod in list(sys.modules.items())\n"
-        "    if m.startswith(('pulumi_aws.', 'pulumi_kubernetes.'))\n"
-        "    and type(mod) is types.ModuleType\n"
-        "    and str(getattr(mod, '__file__', '')).endswith('__init__.py'))))\n"
-        "sys.stdout.flush(); os._exit(0)\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
-    )
-    loaded = set(json.loads(proc.stdout))
-    wanted = {m for m in SDK_MODULES if m.startswith(("pulumi_aws.", "pulumi_kubernetes."))}
-    parents = {m.rsplit(".", 1)[0] for m in wanted}
-    assert wanted <= loaded
-    assert loaded - wanted <= parents
-
-
-# In a fresh process, under a time limit: without the fix it waits forever, and a hung test would
-# hold its whole worker. The worker's garbage collection stands for any that finds the loop the
-# worker inherited unreferenced.
-AFTER_A_PARALLEL_PLAN = """
-import asyncio, gc, time
+# One fresh process for the two tests below, under a time limit (without the fix of the second it
+# waits forever, and a hung test would hold its whole worker): it plans the dev environment, lists
+# the SDK modules that loaded, then plans its colours in parallel workers whose garbage
+# collection stands for any that finds the event loop they inherited unreferenced, and last waits
+# on this process's loop for an answer from its executor, as its next plan would.
+FRESH_PROCESS = """
+import asyncio, gc, json, sys, time, types
 from components.config.stackfile import stacks_dir
+from faas.plan import plan_documents
 from faas.plan.batch import plan_stacks
+
+plan_documents("dev")  # leaves this process's loop and its executor behind, as any plan does
+print(json.dumps(sorted(m for m, mod in list(sys.modules.items())
+    if m.startswith(("pulumi_aws.", "pulumi_kubernetes."))
+    and type(mod) is types.ModuleType
+    and str(getattr(mod, "__file__", "")).endswith("__init__.py"))))
 
 def collect(stack):
     gc.collect()
     return stack
 
-def as_a_plan_leaves_it():  # this process's loop and its executor, referenced by the policy only
-    loop = asyncio.get_event_loop()
-    loop.run_until_complete(loop.run_in_executor(None, time.sleep, 0))
-
-as_a_plan_leaves_it()
 assert plan_stacks(["dev-blue", "dev-green"], stacks_dir(), collect, jobs=2) == [
     "dev-blue", "dev-green"]
-# an answer from the executor that arrives while the loop waits, as a plan's do
 loop = asyncio.get_event_loop()
 loop.run_until_complete(loop.run_in_executor(None, time.sleep, 0.2))
 print("woke")
 """
 
 
-def test_this_process_plans_again_after_a_parallel_plan():
+@pytest.fixture(scope="module")
+def fresh_process() -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.splitlines()
+
+
+def test_sdk_modules_are_the_ones_a_plan_loads(fresh_process):
+    """What is loaded before forking (and what the benchmark's floor imports) is exactly what
+    planning the dev environment's three stacks loads; in a fresh process."""
+    loaded = set(json.loads(fresh_process[0]))
+    wanted = {m for m in SDK_MODULES if m.startswith(("pulumi_aws.", "pulumi_kubernetes."))}
+    parents = {m.rsplit(".", 1)[0] for m in wanted}
+    assert wanted <= loaded
+    assert loaded - wanted <= parents
+
+
+def test_this_process_plans_again_after_a_parallel_plan(fresh_process):
     """A worker's copy of this process's event loop is never closed: closing it would take this
     process's wake-up pipe out of the epoll instance both share, and the next plan here (the
     executor's answer arriving while the loop waits) would wait forever."""
-    proc = subprocess.run(
-        [sys.executable, "-c", AFTER_A_PARALLEL_PLAN],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert proc.returncode == 0 and proc.stdout.strip() == "woke", proc.stderr
+    assert fresh_process[1:] == ["woke"]
