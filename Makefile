@@ -41,7 +41,12 @@ checkov: $(STAMP)
 ## test: lint, then the whole test suite (unit, property, Pulumi mocks, moto server, CLIs), in
 ## parallel: one pytest-xdist worker per core (TEST_WORKERS=0: one process), each test
 ## module whole on one worker (its module-scoped moto server, fresh copy or world is built once).
+## Bytecode is cached (the gitignored __pycache__/ folders) even where the environment sets
+## PYTHONDONTWRITEBYTECODE, as this machine's image does: pytest caches each test module with its
+## asserts rewritten only where bytecode may be written, else every worker rewrites them all
+## again, about 2.5 s of its start. `make test PYTHONDONTWRITEBYTECODE=1` keeps it off.
 TEST_WORKERS ?= auto
+test: export PYTHONDONTWRITEBYTECODE :=
 test: $(STAMP) lint
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
@@ -61,3 +66,5 @@ format: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache
+	find . -path ./.venv -prune -o -path ./.venv-checkov -prune -o -name __pycache__ -type d \
+		-prune -exec rm -rf {} +
