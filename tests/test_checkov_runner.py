@@ -55,13 +55,13 @@ def stand_in(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def _drive(env: dict[str, str], scans: list[dict], jobs: int) -> tuple[int, list[dict]]:
+def _drive(env: dict[str, str], scans: list[dict], jobs: int) -> list[dict]:
     proc = subprocess.run(
         [sys.executable, str(FORK_SCANS), str(jobs)],
         input=json.dumps(scans), capture_output=True, text=True, env=env, timeout=60,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    return proc.returncode, json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def test_one_import_then_one_forked_child_per_scan_in_its_folder(tmp_path, stand_in):
@@ -73,7 +73,7 @@ def test_one_import_then_one_forked_child_per_scan_in_its_folder(tmp_path, stand
         {"cwd": str(folders[1]), "argv": ["fail"]},
         {"cwd": str(folders[2]), "argv": ["ok", "-f", "c.json"]},
     ]
-    _, done = _drive(stand_in, scans, jobs=2)
+    done = _drive(stand_in, scans, jobs=2)
     assert [d["code"] for d in done] == [0, 1, 0]
     assert all(d["seconds"] >= 0 for d in done)
     outs = [json.loads((f / "stdout.txt").read_text()) for f in folders]
@@ -91,7 +91,7 @@ def test_a_child_that_raises_or_exits_has_its_code_and_its_traceback(tmp_path, s
     for what in ("raise", "exit"):
         (tmp_path / what).mkdir()
         scans.append({"cwd": str(tmp_path / what), "argv": [what]})
-    _, done = _drive(stand_in, scans, jobs=1)
+    done = _drive(stand_in, scans, jobs=1)
     assert [d["code"] for d in done] == [2, 3]
     assert "RuntimeError: the stand-in broke" in (tmp_path / "raise" / "stderr.txt").read_text()
     with pytest.raises(CheckovFailed, match="exited 2 without a JSON report:\n(.|\n)*the stand-in"):

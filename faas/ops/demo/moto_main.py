@@ -30,14 +30,10 @@ def _partitions_once() -> None:
 
     known = Session().get_available_partitions()
 
-    def get_available_partitions(self: Session) -> list[str]:
-        return list(known)
-
     class Partitions:  # what moto's role ARN check asks a new Session for, without making one
         def get_available_partitions(self) -> list[str]:
             return list(known)
 
-    Session.get_available_partitions = get_available_partitions  # type: ignore[method-assign]
     moto.eks.utils.Session = Partitions  # type: ignore[attr-defined,assignment]
 
 
